@@ -1,0 +1,46 @@
+/* Backings: the memory a generation's pages come from.  A store is one
+ * generation's backing, opened once per run and re-tagged every iteration
+ * (one store per page), so an iteration costs no file creation and no page
+ * fill beyond what private anonymous memory makes unavoidable. */
+#ifndef MMLITMUS_BACKING_H
+#define MMLITMUS_BACKING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+
+struct mml_store {
+	enum mml_backing kind;
+	int fd;         /* -1 for anonymous memory */
+	char *view;     /* the file mapped shared and writable, for tagging */
+	size_t size;    /* of the file: the whole region, so offset = page */
+	uint32_t lo, hi; /* the pages this generation provides */
+	size_t page_size;
+};
+
+/* Returns 0 or -errno; on failure *what names the step that failed. */
+int mml_store_open(struct mml_store *s, enum mml_backing kind,
+		   uint32_t pages, uint32_t lo, uint32_t hi, size_t page_size,
+		   const char **what);
+void mml_store_close(struct mml_store *s);
+bool mml_store_is_file(const struct mml_store *s);
+
+/* File backings: write this iteration's tags into the file itself. */
+void mml_store_tag(const struct mml_store *s, uint32_t run, unsigned gen);
+
+/* mmap(MAP_FIXED) pages [lo, hi) of the store at addr (where page lo goes).
+ * Anonymous stores map fresh zero pages.  Returns 0 or -errno. */
+int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
+		  uint32_t hi, bool populate);
+
+/* Map, and for anonymous memory write the tags into the mapping: the
+ * generation's full content, ready before any reader looks. */
+int mml_store_install(const struct mml_store *s, char *addr, uint32_t lo,
+		      uint32_t hi, uint32_t run, unsigned gen, bool populate);
+
+/* Keep an address range ours: PROT_NONE anonymous, MAP_FIXED. */
+int mml_reserve(char *addr, size_t len);
+
+#endif

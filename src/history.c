@@ -1,0 +1,67 @@
+#include "history.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ops.h"
+#include "tag.h"
+
+static void initial_state(const struct mml_program *p,
+			  struct mml_page_state *s)
+{
+	bool file = p->backing != MML_BACKING_ANON;
+	*s = (struct mml_page_state){.content = 0, .readable = true, .shared = file};
+}
+
+/* One page's row: play every op that touches the page.  An op covers the
+ * page only if it changes what a reader sees there (SPEC.md, "Values"). */
+static void build_row(struct mml_history *h, const struct mml_program *p,
+		      uint32_t page)
+{
+	size_t base = (size_t)page * h->ngens;
+	uint8_t *value = h->value + base;
+	uint8_t *lastcover = h->lastcover + base;
+	struct mml_page_state s;
+	initial_state(p, &s);
+	value[0] = mml_page_visible(&s);
+	lastcover[0] = 0;
+	for (unsigned j = 1; j < h->ngens; j++) {
+		const struct mml_op *op = &p->ops[j - 1];
+		if (page >= op->lo && page < op->hi)
+			mml_op_class(op->kind)->effect(op, j, &s);
+		value[j] = mml_page_visible(&s);
+		lastcover[j] = value[j] != value[j - 1] ? (uint8_t)j : lastcover[j - 1];
+	}
+	for (unsigned j = 0; j < h->ngens; j++) {
+		unsigned last = j;
+		for (unsigned k = j + 1; k < h->ngens; k++)
+			if (value[k] == value[j])
+				last = k;
+		h->maxcand[base + j] = (uint8_t)last;
+	}
+}
+
+int mml_history_build(struct mml_history *h, const struct mml_program *p)
+{
+	h->pages = p->pages;
+	h->ngens = p->nops + 1;
+	size_t n = (size_t)h->pages * h->ngens;
+	h->value = malloc(n);
+	h->lastcover = malloc(n);
+	h->maxcand = malloc(n);
+	if (!h->value || !h->lastcover || !h->maxcand) {
+		mml_history_free(h);
+		return -ENOMEM;
+	}
+	for (uint32_t page = 0; page < h->pages; page++)
+		build_row(h, p, page);
+	return 0;
+}
+
+void mml_history_free(struct mml_history *h)
+{
+	free(h->value);
+	free(h->lastcover);
+	free(h->maxcand);
+	h->value = h->lastcover = h->maxcand = NULL;
+}

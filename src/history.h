@@ -1,0 +1,38 @@
+/* What every page holds once each op is in effect: the tables the oracle
+ * reads (SPEC.md, "Values").  Built once per program by playing the ops'
+ * effects (ops.h) over a per-page state, so the oracle's per-read work is a
+ * table lookup. */
+#ifndef MMLITMUS_HISTORY_H
+#define MMLITMUS_HISTORY_H
+
+#include <stdint.h>
+
+#include "program.h"
+
+struct mml_history {
+	uint32_t pages;
+	unsigned ngens; /* K + 1: op indices 0 (initial state) .. K */
+	/* Page-major, [page * ngens + j], so one page's row shares a line. */
+	uint8_t *value;     /* value id a reader sees on the page once j is in effect */
+	uint8_t *lastcover; /* largest j' <= j that covers the page, 0 if none */
+	uint8_t *maxcand;   /* largest j' whose value equals value[j] */
+};
+
+/* Returns 0, or -ENOMEM. */
+int mml_history_build(struct mml_history *h, const struct mml_program *p);
+void mml_history_free(struct mml_history *h);
+
+static inline const uint8_t *mml_history_row(const uint8_t *table,
+					     const struct mml_history *h,
+					     uint32_t page)
+{
+	return table + (size_t)page * h->ngens;
+}
+
+static inline int mml_history_covers(const struct mml_history *h,
+				     uint32_t page, unsigned j)
+{
+	return j > 0 && mml_history_row(h->lastcover, h, page)[j] == j;
+}
+
+#endif

@@ -1,0 +1,382 @@
+/* mmlitmus: run one litmus test and answer whether the mapping change was
+ * atomic as the readers saw it.  Exit 0: no finding; 1: a finding under the
+ * ops' policy; 2: bad usage or an environment that cannot run the test. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "program.h"
+#include "report.h"
+#include "run.h"
+
+#define VERSION "0.1"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2 };
+
+static const char usage[] =
+"Usage: mmlitmus [OPTION]...\n"
+"Run a litmus test: a mapper thread changes the mapping of a region while\n"
+"reader threads read it; report whether any reader saw the change happen\n"
+"non-atomically (new-then-stale and the other classes of SPEC.md).\n"
+"With no options: the classic test (16 pages of a memfd, one reader, mmap\n"
+"MAP_FIXED of another memfd over it) for 5 seconds.\n"
+"\n"
+"Program:\n"
+"  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
+"                         flag for more); default: mapfixed.  SPEC is\n"
+"                         KIND[:LO-HI][:PARAM]..., the range defaults to the\n"
+"                         whole region.  KIND and PARAM:\n"
+"                           mapfixed[:memfd|tmpfs|anon]   mmap MAP_FIXED (atomic)\n"
+"                           munmap                        (not atomic)\n"
+"                           mremap[:memfd|tmpfs|anon]     MREMAP_FIXED (atomic)\n"
+"                           dontneed                      MADV_DONTNEED (not atomic)\n"
+"                           mprotect[:none|read]          (atomic)\n"
+"                           piecewise[:BACKING][:asc|desc] page-by-page control\n"
+"                         a backing defaults to memfd\n"
+"  -b, --backing KIND     generation 0's backing: memfd (default), tmpfs, anon\n"
+"  -p, --pages N          region size in 4 KiB pages (default 16)\n"
+"      --no-populate      let the readers fault generation 0 in\n"
+"  -r, --readers N        reader threads (default 1, at most 64)\n"
+"      --read-order LIST  comma-separated, one per reader, the last repeats:\n"
+"                         asc (default), desc, random, stride:S, pingpong,\n"
+"                         single:P\n"
+"      --share            readers share what they learn (SPEC.md oracle, 3)\n"
+"      --reader-yield N   a reader calls sched_yield every N reads (0: never)\n"
+"      --delay KIND[:N]   before each op: none (default), spin[:N] (up to N\n"
+"                         pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
+"                         amounts are drawn from the seed\n"
+"\n"
+"Placement (default: mapper on the first CPU, readers round-robin on the others):\n"
+"      --mapper-cpu N     pin the mapper to CPU N\n"
+"      --pin LIST         pin the readers to these CPUs, comma-separated, the\n"
+"                         list repeats\n"
+"      --no-pin           pin no thread\n"
+"\n"
+"Run:\n"
+"  -s, --seconds S        run for S seconds (default 5 unless -n is given)\n"
+"  -n, --iterations N     run N iterations\n"
+"      --seed N           schedule seed (default: from the clock; always printed)\n"
+"      --stop-on-finding  stop after the first iteration with a finding\n"
+"      --min-racing N     racing reads a Never needs, else Inconclusive\n"
+"                         (default 1000)\n"
+"\n"
+"Output:\n"
+"      --name NAME        test name in the report (default: the op kinds)\n"
+"      --evidence N       violations reported with full evidence (default 3,\n"
+"                         at most 16; as many expected ones again)\n"
+"      --json             one JSON object instead of the text report\n"
+"      --no-progress      no progress line on stderr\n"
+"  -h, --help             this text\n"
+"      --version          the version\n"
+"\n"
+"Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
+"forbids), 2 bad usage or an environment error.\n";
+
+enum {
+	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
+	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
+	OPT_STOP_ON_FINDING, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
+	OPT_NO_PROGRESS, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{"op", required_argument, NULL, 'o'},
+	{"backing", required_argument, NULL, 'b'},
+	{"pages", required_argument, NULL, 'p'},
+	{"no-populate", no_argument, NULL, OPT_NO_POPULATE},
+	{"readers", required_argument, NULL, 'r'},
+	{"read-order", required_argument, NULL, OPT_READ_ORDER},
+	{"share", no_argument, NULL, OPT_SHARE},
+	{"reader-yield", required_argument, NULL, OPT_READER_YIELD},
+	{"delay", required_argument, NULL, OPT_DELAY},
+	{"mapper-cpu", required_argument, NULL, OPT_MAPPER_CPU},
+	{"pin", required_argument, NULL, OPT_PIN},
+	{"no-pin", no_argument, NULL, OPT_NO_PIN},
+	{"seconds", required_argument, NULL, 's'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
+	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"evidence", required_argument, NULL, OPT_EVIDENCE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+/* Everything the flags say, before it becomes a program. */
+struct cli {
+	struct mml_program program;
+	struct mml_config config;
+	const char *ops[MML_MAX_OPS];
+	unsigned nops;
+	const char *read_orders, *pins, *name;
+	int mapper_cpu;
+	bool no_pin, json, progress, seconds_given;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+	signal(sig, SIG_DFL); /* a second ^C ends the process at once */
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mmlitmus: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see mmlitmus --help)\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static uint64_t parse_number(const char *flag, const char *s, uint64_t max)
+{
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v > max)
+		usage_error("%s: '%s' is not a number from 0 to %" PRIu64, flag, s, max);
+	return v;
+}
+
+static double parse_seconds(const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end || errno || !(v > 0) || v > 1e7)
+		usage_error("--seconds: '%s' is not a positive number of seconds", s);
+	return v;
+}
+
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+/* Default placement: mapper on the first allowed CPU, readers round-robin
+ * on the others, so that each reader can overlap the mapper. */
+static void place_threads(struct cli *cli)
+{
+	struct mml_program *p = &cli->program;
+	int cpus[CPU_SETSIZE];
+	int n = allowed_cpus(cpus, CPU_SETSIZE);
+	p->mapper_cpu = MML_NO_CPU;
+	for (unsigned i = 0; i < p->nreaders; i++)
+		p->readers[i].cpu = MML_NO_CPU;
+	if (cli->no_pin)
+		return;
+	if (n < 2 && cli->mapper_cpu == MML_NO_CPU && !cli->pins) {
+		fprintf(stderr, "mmlitmus: warning: one CPU: the readers cannot run while "
+				"the mapper does; expect Inconclusive\n");
+		return;
+	}
+	p->mapper_cpu = cli->mapper_cpu != MML_NO_CPU ? cli->mapper_cpu : cpus[0];
+	if (cli->pins)
+		return;
+	int others[CPU_SETSIZE], m = 0;
+	for (int i = 0; i < n; i++)
+		if (cpus[i] != p->mapper_cpu)
+			others[m++] = cpus[i];
+	for (unsigned i = 0; i < p->nreaders && m > 0; i++)
+		p->readers[i].cpu = others[i % (unsigned)m];
+}
+
+/* Calls each(item, index, ctx) for the comma-separated items of list,
+ * repeating the last one up to count items. */
+static void for_each_item(const char *list, unsigned count, const char *flag,
+			  void (*each)(const char *, unsigned, void *), void *ctx)
+{
+	char copy[4096];
+	if (strlen(list) >= sizeof copy)
+		usage_error("%s: the list is too long", flag);
+	strcpy(copy, list);
+	char *items[MML_MAX_READERS];
+	unsigned n = 0;
+	for (char *tok = strtok(copy, ","); tok && n < MML_MAX_READERS; tok = strtok(NULL, ","))
+		items[n++] = tok;
+	if (n == 0)
+		usage_error("%s: the list is empty", flag);
+	for (unsigned i = 0; i < count; i++)
+		each(items[i < n ? i : n - 1], i, ctx);
+}
+
+static void set_order(const char *item, unsigned i, void *ctx)
+{
+	struct mml_program *p = ctx;
+	int cpu = p->readers[i].cpu;
+	if (mml_order_parse(item, &p->readers[i]))
+		usage_error("--read-order: unknown order '%s'", item);
+	p->readers[i].cpu = cpu;
+}
+
+static void set_pin(const char *item, unsigned i, void *ctx)
+{
+	struct mml_program *p = ctx;
+	p->readers[i].cpu = (int)parse_number("--pin", item, CPU_SETSIZE - 1);
+}
+
+static void default_name(struct cli *cli, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < cli->program.nops && used < len; i++) {
+		const char *spec = cli->ops[i] ? cli->ops[i] : "mapfixed";
+		size_t kind = strcspn(spec, ":");
+		int n = snprintf(buf + used, len - used, "%s%.*s", i ? "+" : "",
+				 (int)kind, spec);
+		used = n < 0 ? len : used + (size_t)n;
+	}
+}
+
+static void parse_flag(struct cli *cli, int opt, const char *arg)
+{
+	struct mml_program *p = &cli->program;
+	struct mml_config *c = &cli->config;
+	switch (opt) {
+	case 'o':
+		if (cli->nops == MML_MAX_OPS)
+			usage_error("--op: at most %d ops", MML_MAX_OPS);
+		cli->ops[cli->nops++] = arg;
+		break;
+	case 'b':
+		if (mml_backing_parse(arg, &p->backing))
+			usage_error("--backing: unknown backing '%s' (memfd, tmpfs, anon)", arg);
+		break;
+	case 'p': p->pages = (uint32_t)parse_number("--pages", arg, MML_MAX_PAGES); break;
+	case OPT_NO_POPULATE: p->populate = false; break;
+	case 'r': p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
+	case OPT_READ_ORDER: cli->read_orders = arg; break;
+	case OPT_SHARE: p->share = true; break;
+	case OPT_READER_YIELD:
+		p->reader_yield = (uint32_t)parse_number("--reader-yield", arg, UINT32_MAX);
+		break;
+	case OPT_DELAY:
+		if (mml_delay_parse(arg, &p->delay, &p->delay_amount))
+			usage_error("--delay: '%s' is not none, spin[:N], yield or sleep[:NS]", arg);
+		break;
+	case OPT_MAPPER_CPU:
+		cli->mapper_cpu = (int)parse_number("--mapper-cpu", arg, CPU_SETSIZE - 1);
+		break;
+	case OPT_PIN: cli->pins = arg; break;
+	case OPT_NO_PIN: cli->no_pin = true; break;
+	case 's': c->seconds = parse_seconds(arg); cli->seconds_given = true; break;
+	case 'n': c->iterations = parse_number("--iterations", arg, UINT64_MAX); break;
+	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
+	case OPT_NAME: cli->name = arg; break;
+	case OPT_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
+	case OPT_JSON: cli->json = true; break;
+	case OPT_NO_PROGRESS: cli->progress = false; break;
+	case 'h': fputs(usage, stdout); exit(EXIT_CLEAN);
+	case OPT_VERSION: puts("mmlitmus " VERSION); exit(EXIT_CLEAN);
+	default: usage_error("unknown option");
+	}
+}
+
+static void build_program(struct cli *cli)
+{
+	struct mml_program *p = &cli->program;
+	p->nops = cli->nops ? cli->nops : 1;
+	for (unsigned i = 0; i < p->nops; i++) {
+		const char *spec = cli->nops ? cli->ops[i] : "mapfixed";
+		if (mml_op_parse(spec, p->pages, &p->ops[i]))
+			usage_error("--op: cannot parse '%s'", spec);
+	}
+	if (p->nreaders == 0)
+		usage_error("--readers: at least one reader is needed");
+	place_threads(cli);
+	if (cli->read_orders)
+		for_each_item(cli->read_orders, p->nreaders, "--read-order", set_order, p);
+	if (cli->pins)
+		for_each_item(cli->pins, p->nreaders, "--pin", set_pin, p);
+	const char *why = mml_program_check(p);
+	if (why)
+		usage_error("%s", why);
+}
+
+static void parse_args(struct cli *cli, int argc, char **argv)
+{
+	memset(cli, 0, sizeof *cli);
+	mml_program_classic(&cli->program, 2);
+	cli->program.nreaders = 1;
+	cli->mapper_cpu = MML_NO_CPU;
+	cli->progress = true;
+	cli->config = (struct mml_config){.evidence = 3, .min_racing = 1000,
+					  .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32};
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:b:p:r:s:n:h", options, NULL)) != -1) {
+		if (opt == '?')
+			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+		parse_flag(cli, opt, optarg);
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!cli->seconds_given && cli->config.iterations == 0)
+		cli->config.seconds = 5;
+	build_program(cli);
+	cli->config.progress = cli->progress && isatty(STDERR_FILENO);
+	cli->config.stop = &stop_requested;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	parse_args(&cli, argc, argv);
+	char name[256];
+	if (cli.name)
+		snprintf(name, sizeof name, "%s", cli.name);
+	else
+		default_name(&cli, name, sizeof name);
+
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	struct mml_result *result = malloc(sizeof *result);
+	if (!result) {
+		fputs("mmlitmus: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	int status = mml_run(&cli.program, &cli.config, result);
+	if (status < 0 && result->iterations == 0) {
+		fprintf(stderr, "mmlitmus: %s\n", result->error);
+		free(result);
+		return EXIT_USAGE;
+	}
+	struct mml_report rep = {name, &cli.program, &cli.config, result};
+	if (cli.json)
+		mml_report_json(stdout, &rep);
+	else
+		mml_report_text(stdout, &rep);
+	fflush(stdout);
+	if (status < 0)
+		fprintf(stderr, "mmlitmus: %s\n", result->error);
+	int code = status < 0 ? EXIT_USAGE
+		   : mml_result_findings(result) ? EXIT_FINDING : EXIT_CLEAN;
+	free(result);
+	return code;
+}

@@ -1,0 +1,63 @@
+/* The mapper's ops.  Each kind is one row of a table in ops.c: its name, its
+ * policy (SPEC.md, "Expected outcomes"), what it does to the value a reader
+ * sees on a page (for the oracle's tables), and the syscalls that do it.
+ * Adding an op is adding a row and its functions. */
+#ifndef MMLITMUS_OPS_H
+#define MMLITMUS_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backing.h"
+#include "program.h"
+#include "tag.h"
+
+/* What a page looks like to a reader, as far as the oracle cares. */
+struct mml_page_state {
+	uint8_t content; /* value id of what is mapped: a generation or ZERO */
+	bool readable;
+	bool shared; /* file-backed: MADV_DONTNEED keeps the content */
+};
+
+/* Everything an op acts on during one run. */
+struct mml_target {
+	char *base; /* the region */
+	size_t page_size;
+	struct mml_store *stores; /* per op index; [0] is the initial backing */
+	char **staging;           /* per op index: mremap's prepared mapping */
+	uint32_t run;             /* this iteration's tag run */
+	bool populate;
+};
+
+enum {
+	MML_PARAM_BACKING = 1,
+	MML_PARAM_PROT = 2,
+	MML_PARAM_DIRECTION = 4,
+};
+
+struct mml_op_class {
+	const char *name;
+	bool atomic;     /* a violation of any kind is a finding */
+	unsigned params; /* MML_PARAM_* the op takes */
+	bool needs_store; /* maps a generation of its own */
+	void (*effect)(const struct mml_op *op, unsigned gen,
+		       struct mml_page_state *s);
+	/* Per-iteration set-up before readers start; NULL when none. */
+	int (*prepare)(const struct mml_target *t, const struct mml_op *op,
+		       unsigned gen);
+	/* The op itself.  Returns 0 or -errno. */
+	int (*apply)(const struct mml_target *t, const struct mml_op *op,
+		     unsigned gen);
+};
+
+const struct mml_op_class *mml_op_class(enum mml_op_kind kind);
+/* Returns -1 when no op has that name. */
+int mml_op_kind_parse(const char *name);
+
+static inline uint8_t mml_page_visible(const struct mml_page_state *s)
+{
+	return s->readable ? s->content : MML_V_HOLE;
+}
+
+#endif

@@ -1,0 +1,150 @@
+#include "oracle.h"
+
+#include <string.h>
+
+#include "tag.h"
+
+static const char *const class_names[MML_CLASS_COUNT] = {
+	[MML_MISDIRECTED] = "misdirected",
+	[MML_FUTURE] = "future",
+	[MML_SAME_PAGE] = "same-page",
+	[MML_STALE_AFTER_RETURN] = "stale-after-return",
+	[MML_HOLE_THEN_DATA] = "hole-then-data",
+	[MML_NEW_THEN_STALE] = "new-then-stale",
+};
+
+static const char *const source_names[] = {
+	[MML_SRC_INITIAL] = "initial",
+	[MML_SRC_OWN] = "own",
+	[MML_SRC_COMPLETED] = "completed",
+	[MML_SRC_PEER] = "peer",
+};
+
+const char *mml_class_name(enum mml_class c) { return class_names[c]; }
+const char *mml_source_name(enum mml_source s) { return source_names[s]; }
+
+void mml_oracle_init(struct mml_oracle *o, const struct mml_history *h,
+		     const bool *atomic, uint8_t *seen,
+		     struct mml_violation *kept, unsigned keep)
+{
+	memset(o, 0, sizeof *o);
+	o->h = h;
+	o->atomic = atomic;
+	o->seen = seen;
+	o->kept = kept;
+	o->keep = keep;
+	mml_oracle_reset(o);
+}
+
+void mml_oracle_reset(struct mml_oracle *o)
+{
+	memset(&o->k, 0, sizeof o->k);
+	o->k.source = MML_SRC_INITIAL;
+	memset(o->seen, 0, o->h->pages);
+}
+
+void mml_oracle_learn(struct mml_oracle *o, const struct mml_knowledge *peer)
+{
+	if (peer->m <= o->k.m)
+		return;
+	o->k = *peer;
+	o->k.source = MML_SRC_PEER;
+}
+
+/* cand(v, p) of SPEC.md, reduced to what the rules need. */
+struct candidates {
+	int min, max; /* -1 when there is none */
+	int min_from_f; /* smallest candidate >= F, -1 when none */
+};
+
+static struct candidates find_candidates(const struct mml_history *h,
+					 uint32_t page, uint8_t value,
+					 unsigned f)
+{
+	struct candidates c = {-1, -1, -1};
+	if (value == MML_V_BAD)
+		return c;
+	const uint8_t *row = mml_history_row(h->value, h, page);
+	for (unsigned j = 0; j < h->ngens; j++) {
+		if (row[j] != value)
+			continue;
+		if (c.min < 0)
+			c.min = (int)j;
+		c.max = (int)j;
+		if (j >= f && c.min_from_f < 0)
+			c.min_from_f = (int)j;
+	}
+	return c;
+}
+
+/* A stale read: the value is older than F, the last op known to cover the
+ * page.  Which kind of stale depends on what the reader had seen. */
+static enum mml_class classify_stale(const struct mml_oracle *o,
+				     const struct mml_obs *ob, unsigned f)
+{
+	if (o->seen[ob->page] >= f)
+		return MML_SAME_PAGE;
+	/* Ops run one after another: knowing that a later op than F is in
+	 * effect, or that F returned, means F had returned before this read. */
+	if (f <= mml_state_completed(ob->before) || f < o->k.m)
+		return MML_STALE_AFTER_RETURN;
+	if (o->k.source != MML_SRC_COMPLETED && o->k.obs.value == MML_V_HOLE)
+		return MML_HOLE_THEN_DATA;
+	return MML_NEW_THEN_STALE;
+}
+
+static bool is_finding(const struct mml_oracle *o, enum mml_class cls,
+		       unsigned f)
+{
+	if (cls == MML_NEW_THEN_STALE || cls == MML_HOLE_THEN_DATA)
+		return o->atomic[f];
+	return true;
+}
+
+static int flag(struct mml_oracle *o, const struct mml_obs *ob,
+		enum mml_class cls, unsigned f)
+{
+	bool finding = is_finding(o, cls, f);
+	o->count[cls][finding]++;
+	o->classes |= 1u << cls;
+	bool room = finding || o->nkept_expected < (o->keep + 1) / 2;
+	if (o->nkept < o->keep && room) {
+		o->nkept_expected += !finding;
+		struct mml_violation *v = &o->kept[o->nkept++];
+		v->run = o->run;
+		v->cls = cls;
+		v->finding = finding;
+		v->op = (uint8_t)f;
+		v->known = o->k;
+		v->obs = *ob;
+	}
+	return MML_OBSERVED_VIOLATION | (finding ? MML_OBSERVED_FINDING : 0);
+}
+
+int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
+{
+	const struct mml_history *h = o->h;
+	unsigned f = mml_history_row(h->lastcover, h, ob->page)[o->k.m];
+	struct candidates c = find_candidates(h, ob->page, ob->value, f);
+
+	if (c.max < 0)
+		return flag(o, ob, MML_MISDIRECTED, f);
+	if (o->seen[ob->page] < c.max)
+		o->seen[ob->page] = (uint8_t)c.max;
+	if ((unsigned)c.max < f)
+		return flag(o, ob, classify_stale(o, ob, f), f);
+
+	int result = 0;
+	unsigned started = mml_state_started(ob->after);
+	if ((unsigned)c.min > started)
+		result = flag(o, ob, MML_FUTURE, f);
+	if ((unsigned)c.min_from_f > o->k.m) {
+		o->k.m = (uint8_t)c.min_from_f;
+		o->k.source = MML_SRC_OWN;
+		o->k.obs = *ob;
+		result |= MML_OBSERVED_RAISED;
+		if (o->k.m == started && mml_state_completed(ob->after) < started)
+			o->early_new++;
+	}
+	return result;
+}

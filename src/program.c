@@ -1,0 +1,322 @@
+#include "program.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+static const char *const backing_names[MML_BACKING_COUNT] = {
+	[MML_BACKING_MEMFD] = "memfd",
+	[MML_BACKING_TMPFS] = "tmpfs",
+	[MML_BACKING_ANON] = "anon",
+};
+
+static const char *const order_names[MML_ORDER_COUNT] = {
+	[MML_ORDER_ASC] = "asc",
+	[MML_ORDER_DESC] = "desc",
+	[MML_ORDER_RANDOM] = "random",
+	[MML_ORDER_STRIDE] = "stride",
+	[MML_ORDER_PINGPONG] = "pingpong",
+	[MML_ORDER_SINGLE] = "single",
+};
+
+static const char *const delay_names[MML_DELAY_COUNT] = {
+	[MML_DELAY_NONE] = "none",
+	[MML_DELAY_SPIN] = "spin",
+	[MML_DELAY_YIELD] = "yield",
+	[MML_DELAY_SLEEP] = "sleep",
+};
+
+const char *mml_backing_name(enum mml_backing b) { return backing_names[b]; }
+const char *mml_order_name(enum mml_read_order o) { return order_names[o]; }
+const char *mml_delay_name(enum mml_delay d) { return delay_names[d]; }
+
+static int lookup(const char *const *names, int n, const char *s, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+/* A decimal number that fills the whole string and fits in 32 bits. */
+static int parse_u32(const char *s, uint32_t *out)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int mml_backing_parse(const char *s, enum mml_backing *out)
+{
+	int b = lookup(backing_names, MML_BACKING_COUNT, s, strlen(s));
+	if (b < 0)
+		return -1;
+	*out = (enum mml_backing)b;
+	return 0;
+}
+
+/* NAME or NAME:N, for stride and single. */
+int mml_order_parse(const char *s, struct mml_reader *out)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	int o = lookup(order_names, MML_ORDER_COUNT, s, len);
+	if (o < 0)
+		return -1;
+	out->order = (enum mml_read_order)o;
+	out->param = o == MML_ORDER_STRIDE ? 2 : 0;
+	if (!colon)
+		return 0;
+	if (o != MML_ORDER_STRIDE && o != MML_ORDER_SINGLE)
+		return -1;
+	return parse_u32(colon + 1, &out->param);
+}
+
+/* NAME or NAME:N; the amount bounds the per-op random draw. */
+int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	int d = lookup(delay_names, MML_DELAY_COUNT, s, len);
+	if (d < 0)
+		return -1;
+	*kind = (enum mml_delay)d;
+	*amount = d == MML_DELAY_SPIN ? 1000 : d == MML_DELAY_SLEEP ? 10000 : 0;
+	if (!colon)
+		return 0;
+	if (d != MML_DELAY_SPIN && d != MML_DELAY_SLEEP)
+		return -1;
+	return parse_u32(colon + 1, amount);
+}
+
+static int parse_range(const char *s, size_t len, struct mml_op *op)
+{
+	char buf[32];
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	char *dash = strchr(buf, '-');
+	if (!dash || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	*dash = 0;
+	return parse_u32(buf, &op->lo) || parse_u32(dash + 1, &op->hi) ? -1 : 0;
+}
+
+static int parse_op_param(const char *s, size_t len, unsigned params,
+			  struct mml_op *op)
+{
+	if (len > 0 && s[0] >= '0' && s[0] <= '9')
+		return parse_range(s, len, op);
+	int b = lookup(backing_names, MML_BACKING_COUNT, s, len);
+	if (b >= 0 && (params & MML_PARAM_BACKING)) {
+		op->backing = (enum mml_backing)b;
+		return 0;
+	}
+	bool prot = params & MML_PARAM_PROT;
+	bool direction = params & MML_PARAM_DIRECTION;
+	if (prot && len == 4 && strncmp(s, "none", 4) == 0)
+		op->prot = MML_PROT_NONE;
+	else if (prot && len == 4 && strncmp(s, "read", 4) == 0)
+		op->prot = MML_PROT_READ;
+	else if (direction && len == 3 && strncmp(s, "asc", 3) == 0)
+		op->descending = false;
+	else if (direction && len == 4 && strncmp(s, "desc", 4) == 0)
+		op->descending = true;
+	else
+		return -1;
+	return 0;
+}
+
+int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	char name[32];
+	if (len >= sizeof name)
+		return -1;
+	memcpy(name, s, len);
+	name[len] = 0;
+	int kind = mml_op_kind_parse(name);
+	if (kind < 0)
+		return -1;
+	*out = (struct mml_op){.kind = (enum mml_op_kind)kind, .lo = 0,
+			       .hi = pages, .backing = MML_BACKING_MEMFD,
+			       .prot = MML_PROT_NONE};
+	unsigned params = mml_op_class(out->kind)->params;
+	while (colon) {
+		const char *p = colon + 1;
+		colon = strchr(p, ':');
+		size_t plen = colon ? (size_t)(colon - p) : strlen(p);
+		if (parse_op_param(p, plen, params, out))
+			return -1;
+	}
+	return 0;
+}
+
+void mml_program_classic(struct mml_program *p, int ncpus)
+{
+	memset(p, 0, sizeof *p);
+	p->pages = 16;
+	p->backing = MML_BACKING_MEMFD;
+	p->populate = true;
+	p->nops = 1;
+	p->ops[0] = (struct mml_op){.kind = MML_OP_MAPFIXED, .lo = 0, .hi = 16,
+				    .backing = MML_BACKING_MEMFD};
+	p->nreaders = 1;
+	p->mapper_cpu = ncpus > 1 ? 0 : MML_NO_CPU;
+	p->readers[0] = (struct mml_reader){.order = MML_ORDER_ASC,
+					    .cpu = ncpus > 1 ? 1 : MML_NO_CPU};
+	p->delay = MML_DELAY_NONE;
+}
+
+static const char *check_op(const struct mml_program *p, const struct mml_op *op)
+{
+	if (op->kind >= MML_OP_COUNT)
+		return "unknown op kind";
+	if (op->lo >= op->hi)
+		return "an op's page range is empty (lo must be below hi)";
+	if (op->hi > p->pages)
+		return "an op's page range ends beyond the region";
+	if (op->backing >= MML_BACKING_COUNT)
+		return "unknown backing";
+	return NULL;
+}
+
+static const char *check_reader(const struct mml_program *p,
+				const struct mml_reader *r)
+{
+	if (r->order >= MML_ORDER_COUNT)
+		return "unknown read order";
+	if (r->order == MML_ORDER_SINGLE && r->param >= p->pages)
+		return "single: the page is beyond the region";
+	if (r->order == MML_ORDER_STRIDE && (r->param == 0 || r->param >= p->pages))
+		return "stride: the stride must be at least 1 and below the page count";
+	if (r->cpu < MML_NO_CPU)
+		return "a CPU number is negative";
+	return NULL;
+}
+
+const char *mml_program_check(const struct mml_program *p)
+{
+	if (p->pages == 0)
+		return "the region needs at least one page";
+	if (p->pages > MML_MAX_PAGES)
+		return "too many pages (at most 16777216)";
+	if (p->page_order != 0)
+		return "page orders above 0 are not supported yet";
+	if (p->backing >= MML_BACKING_COUNT)
+		return "unknown backing";
+	if (p->nops == 0)
+		return "the mapper needs at least one op";
+	if (p->nops > MML_MAX_OPS)
+		return "too many ops (at most 64)";
+	if (p->nreaders == 0)
+		return "at least one reader is needed";
+	if (p->nreaders > MML_MAX_READERS)
+		return "too many readers (at most 64)";
+	if (p->delay >= MML_DELAY_COUNT)
+		return "unknown delay kind";
+	if (p->mapper_cpu < MML_NO_CPU)
+		return "a CPU number is negative";
+	for (unsigned i = 0; i < p->nops; i++) {
+		const char *why = check_op(p, &p->ops[i]);
+		if (why)
+			return why;
+	}
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		const char *why = check_reader(p, &p->readers[i]);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+void mml_op_format(const struct mml_op *op, char *buf, size_t len)
+{
+	const struct mml_op_class *c = mml_op_class(op->kind);
+	int n = snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (c->params & MML_PARAM_BACKING)
+		n += snprintf(buf + n, len - (size_t)n, ":%s", mml_backing_name(op->backing));
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (c->params & MML_PARAM_PROT)
+		n += snprintf(buf + n, len - (size_t)n, ":%s",
+			      op->prot == MML_PROT_READ ? "read" : "none");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (c->params & MML_PARAM_DIRECTION)
+		snprintf(buf + n, len - (size_t)n, ":%s", op->descending ? "desc" : "asc");
+}
+
+static void format_reader(const struct mml_reader *r, char *buf, size_t len)
+{
+	const char *name = mml_order_name(r->order);
+	if (r->order == MML_ORDER_STRIDE || r->order == MML_ORDER_SINGLE)
+		snprintf(buf, len, "%s:%" PRIu32, name, r->param);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* Appends with snprintf, stopping quietly when the buffer is full. */
+struct sink {
+	char *buf;
+	size_t len, used;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+put(struct sink *s, const char *fmt, ...)
+{
+	if (s->used >= s->len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
+	va_end(ap);
+	s->used = n < 0 ? s->len : s->used + (size_t)n;
+}
+
+static void put_cpu(struct sink *s, const char *key, int cpu)
+{
+	if (cpu == MML_NO_CPU)
+		put(s, " %s=any", key);
+	else
+		put(s, " %s=%d", key, cpu);
+}
+
+void mml_program_format(const struct mml_program *p, char *buf, size_t len)
+{
+	struct sink s = {buf, len, 0};
+	buf[0] = 0;
+	put(&s, "pages %" PRIu32 "\norder %u\nbacking %s\npopulate %d\n",
+	    p->pages, p->page_order, mml_backing_name(p->backing), p->populate);
+	put(&s, "mapper");
+	put_cpu(&s, "cpu", p->mapper_cpu);
+	put(&s, " delay=%s:%" PRIu32 "\n", mml_delay_name(p->delay), p->delay_amount);
+	for (unsigned i = 0; i < p->nops; i++) {
+		char op[96];
+		mml_op_format(&p->ops[i], op, sizeof op);
+		put(&s, "op %u %s\n", i + 1, op);
+	}
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		char order[48];
+		format_reader(&p->readers[i], order, sizeof order);
+		put(&s, "reader %u %s", i, order);
+		put_cpu(&s, "cpu", p->readers[i].cpu);
+		put(&s, "\n");
+	}
+	put(&s, "reader-yield %" PRIu32 "\nshare %d\n", p->reader_yield, p->share);
+}

@@ -1,0 +1,108 @@
+/* The litmus program model: what one test runs (see SPEC.md, "A litmus
+ * program").  A program is plain data; validation is the only logic here,
+ * so that the CLI, the tests and later the fuzz decoder build programs the
+ * same way and are refused for the same reasons. */
+#ifndef MMLITMUS_PROGRAM_H
+#define MMLITMUS_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	/* Tags give a page index 24 bits and a generation 8 bits (tag.h);
+	 * three generation values are kept for ZERO, HOLE and unknown. */
+	MML_MAX_PAGES = 1u << 24,
+	MML_MAX_OPS = 64,
+	MML_MAX_READERS = 64,
+	MML_NO_CPU = -1,
+};
+
+enum mml_backing {
+	MML_BACKING_MEMFD, /* shared memfd: the classic file of zeros/ones */
+	MML_BACKING_TMPFS, /* regular file on tmpfs (/dev/shm), shared */
+	MML_BACKING_ANON,  /* private anonymous memory */
+	MML_BACKING_COUNT,
+};
+
+enum mml_op_kind {
+	MML_OP_MAPFIXED,
+	MML_OP_MUNMAP,
+	MML_OP_MREMAP,
+	MML_OP_DONTNEED,
+	MML_OP_MPROTECT,
+	MML_OP_PIECEWISE,
+	MML_OP_COUNT,
+};
+
+enum mml_prot { MML_PROT_NONE, MML_PROT_READ };
+
+enum mml_read_order {
+	MML_ORDER_ASC,
+	MML_ORDER_DESC,
+	MML_ORDER_RANDOM,   /* a seeded permutation, one per reader and run */
+	MML_ORDER_STRIDE,   /* 0, s, 2s, ..., then 1, 1+s, ... */
+	MML_ORDER_PINGPONG, /* 0, n-1, 1, n-2, ...: both ends towards the middle */
+	MML_ORDER_SINGLE,   /* one page, over and over */
+	MML_ORDER_COUNT,
+};
+
+enum mml_delay {
+	MML_DELAY_NONE,
+	MML_DELAY_SPIN,  /* busy loop of up to `amount` pause instructions */
+	MML_DELAY_YIELD, /* sched_yield() */
+	MML_DELAY_SLEEP, /* nanosleep of up to `amount` ns */
+	MML_DELAY_COUNT,
+};
+
+struct mml_op {
+	enum mml_op_kind kind;
+	uint32_t lo, hi;          /* page range [lo, hi) */
+	enum mml_backing backing; /* mapfixed, mremap, piecewise: the new generation */
+	enum mml_prot prot;       /* mprotect */
+	bool descending;          /* piecewise: replace pages from hi-1 down to lo */
+};
+
+struct mml_reader {
+	enum mml_read_order order;
+	uint32_t param; /* stride for STRIDE, the page for SINGLE */
+	int cpu;        /* MML_NO_CPU: not pinned */
+};
+
+struct mml_program {
+	uint32_t pages;
+	unsigned page_order;
+	enum mml_backing backing; /* generation 0 over the whole region */
+	bool populate;            /* prefault generation 0 before readers start */
+	unsigned nops;
+	struct mml_op ops[MML_MAX_OPS];
+	unsigned nreaders;
+	struct mml_reader readers[MML_MAX_READERS];
+	int mapper_cpu;
+	enum mml_delay delay;  /* before each op; the amount is drawn per op */
+	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
+	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
+	bool share;            /* readers publish what they know (SPEC: oracle 3) */
+};
+
+/* The classic litmus: 16 pages of a memfd of zeros, one ascending reader on
+ * another CPU than the mapper, one mapfixed of a memfd of ones. */
+void mml_program_classic(struct mml_program *p, int ncpus);
+
+/* Returns NULL when the program can run, else a one-line reason. */
+const char *mml_program_check(const struct mml_program *p);
+
+const char *mml_backing_name(enum mml_backing b);
+const char *mml_order_name(enum mml_read_order o);
+const char *mml_delay_name(enum mml_delay d);
+int mml_backing_parse(const char *s, enum mml_backing *out);
+int mml_order_parse(const char *s, struct mml_reader *out);
+int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount);
+/* SPEC is KIND[:LO-HI][:PARAM]...; the range defaults to the whole region. */
+int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out);
+
+/* Lines of "key value", the form every report and the JSON quote. */
+void mml_program_format(const struct mml_program *p, char *buf, size_t len);
+void mml_op_format(const struct mml_op *op, char *buf, size_t len);
+
+#endif

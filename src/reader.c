@@ -1,0 +1,187 @@
+#include "reader.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "tag.h"
+
+static void order_stride(uint32_t *out, uint32_t pages, uint32_t stride)
+{
+	uint32_t n = 0;
+	for (uint32_t start = 0; start < stride; start++)
+		for (uint32_t p = start; p < pages; p += stride)
+			out[n++] = p;
+}
+
+static void order_pingpong(uint32_t *out, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++)
+		out[i] = i % 2 ? pages - 1 - i / 2 : i / 2;
+}
+
+static void order_random(uint32_t *out, uint32_t pages, uint64_t seed)
+{
+	for (uint32_t i = 0; i < pages; i++)
+		out[i] = i;
+	for (uint32_t i = pages - 1; i > 0; i--) {
+		uint32_t j = (uint32_t)mml_rng_upto(&seed, i);
+		uint32_t tmp = out[i];
+		out[i] = out[j];
+		out[j] = tmp;
+	}
+}
+
+int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
+		     uint32_t pages, uint64_t seed)
+{
+	t->norder = r->order == MML_ORDER_SINGLE ? 1 : pages;
+	t->order = malloc(sizeof *t->order * t->norder);
+	if (!t->order)
+		return -ENOMEM;
+	switch (r->order) {
+	case MML_ORDER_ASC:
+		order_stride(t->order, pages, 1);
+		break;
+	case MML_ORDER_DESC:
+		for (uint32_t i = 0; i < pages; i++)
+			t->order[i] = pages - 1 - i;
+		break;
+	case MML_ORDER_RANDOM:
+		order_random(t->order, pages, seed);
+		break;
+	case MML_ORDER_STRIDE:
+		order_stride(t->order, pages, r->param);
+		break;
+	case MML_ORDER_PINGPONG:
+		order_pingpong(t->order, pages);
+		break;
+	case MML_ORDER_SINGLE:
+	case MML_ORDER_COUNT:
+		t->order[0] = r->param;
+		break;
+	}
+	return 0;
+}
+
+static void publish(struct mml_reader_thread *t)
+{
+	struct mml_shared *sh = t->shared;
+	uint8_t m = t->oracle.k.m;
+	t->raised[m] = t->oracle.k;
+	uint32_t mine = (uint32_t)m << 8 | t->id;
+	uint32_t now = atomic_load_explicit(&sh->knowledge, memory_order_relaxed);
+	while (now >> 8 < m &&
+	       !atomic_compare_exchange_weak_explicit(&sh->knowledge, &now, mine,
+						      memory_order_release,
+						      memory_order_relaxed))
+		;
+}
+
+static void learn(struct mml_reader_thread *t)
+{
+	uint32_t k = atomic_load_explicit(&t->shared->knowledge, memory_order_acquire);
+	if (k >> 8 > t->oracle.k.m)
+		mml_oracle_learn(&t->oracle, &t->peers[k & 0xff].raised[k >> 8]);
+}
+
+/* One read: mapper state before, guarded load, mapper state after. */
+static inline void read_page(struct mml_reader_thread *t, uint32_t page,
+			     bool on_mapper_cpu)
+{
+	struct mml_shared *sh = t->shared;
+	struct mml_obs ob = {.index = t->reads, .page = page,
+			     .sweep = (uint32_t)t->sweeps, .reader = (uint8_t)t->id};
+	ob.before = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	if (sh->share)
+		learn(t);
+	const _Atomic uint64_t *word =
+		(const _Atomic uint64_t *)(sh->region + (size_t)page * sh->page_size);
+	if (mml_guard_load(&t->guard, word, &ob.raw)) {
+		ob.value = mml_tag_value(ob.raw, sh->run, page, sh->history->ngens);
+	} else {
+		ob.raw = 0;
+		ob.value = MML_V_HOLE;
+		t->holes++;
+	}
+	ob.after = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	int seen = mml_oracle_observe(&t->oracle, &ob);
+	if ((seen & MML_OBSERVED_RAISED) && sh->share)
+		publish(t);
+	/* Inside an op's window for the whole read.  A read that blocked in
+	 * a fault until the op finished is not one: the state moved. */
+	if (ob.before == ob.after && (ob.before & 1)) {
+		if (on_mapper_cpu)
+			t->shared_cpu_reads++;
+		else
+			t->racing_reads++;
+	}
+	t->reads++;
+	if (sh->reader_yield && t->reads % sh->reader_yield == 0)
+		sched_yield();
+}
+
+static void sweep(struct mml_reader_thread *t)
+{
+	int mapper_cpu = atomic_load_explicit(&t->shared->mapper_cpu,
+					      memory_order_relaxed);
+	bool on_mapper_cpu = sched_getcpu() == mapper_cpu;
+	t->shared_cpu_sweeps += on_mapper_cpu;
+	for (uint32_t i = 0; i < t->norder; i++)
+		read_page(t, t->order[i], on_mapper_cpu);
+	t->sweeps++;
+}
+
+static void run_iteration(struct mml_reader_thread *t)
+{
+	struct mml_shared *sh = t->shared;
+	mml_oracle_init(&t->oracle, sh->history, sh->atomic, t->seen, t->kept,
+			t->keep);
+	t->oracle.run = sh->run;
+	t->reads = t->racing_reads = t->shared_cpu_reads = 0;
+	t->holes = t->sweeps = t->shared_cpu_sweeps = 0;
+	/* Sweep until one whole sweep began after the mapper was done. */
+	for (;;) {
+		bool last = atomic_load_explicit(&sh->state, memory_order_acquire) ==
+			    sh->final_state;
+		sweep(t);
+		if (last)
+			return;
+	}
+}
+
+static int pin(int cpu)
+{
+	if (cpu < 0)
+		return 0;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+void *mml_reader_main(void *arg)
+{
+	struct mml_reader_thread *t = arg;
+	struct mml_shared *sh = t->shared;
+	t->start_error = pin(t->cpu);
+	if (t->start_error == 0)
+		t->start_error = mml_guard_enter(&t->guard, sh->region,
+						 (size_t)sh->history->pages * sh->page_size);
+	mml_park_add(&sh->arrived, 1);
+	if (t->start_error)
+		return NULL;
+	uint32_t iteration = 0;
+	for (;;) {
+		iteration = mml_park_while(&sh->go, iteration);
+		if (atomic_load(&sh->quit))
+			break;
+		mml_park_add(&sh->running, 1);
+		run_iteration(t);
+		mml_park_add(&sh->arrived, 1);
+	}
+	mml_guard_leave(&t->guard);
+	return NULL;
+}

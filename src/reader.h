@@ -1,0 +1,66 @@
+/* Readers: threads that sweep the region in their own page order, load the
+ * tag word of each page through a guarded load, and hand every
+ * observation to their oracle as it happens.  They are started once per
+ * run and parked between iterations. */
+#ifndef MMLITMUS_READER_H
+#define MMLITMUS_READER_H
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guard.h"
+#include "history.h"
+#include "oracle.h"
+#include "park.h"
+#include "program.h"
+
+/* What the mapper and the readers share during a run.  The words written
+ * during an iteration sit on cache lines of their own. */
+struct mml_shared {
+	alignas(64) _Atomic uint32_t state; /* oracle.h: 2j-1 running, 2j done */
+	alignas(64) _Atomic uint32_t knowledge; /* sharing: m << 8 | reader */
+	alignas(64) _Atomic int mapper_cpu;
+	alignas(64) struct mml_parking go;      /* iteration number to run */
+	alignas(64) struct mml_parking running; /* readers that began it */
+	alignas(64) struct mml_parking arrived; /* readers done with it */
+	_Atomic bool quit;
+	/* Written by the mapper before it opens the gate. */
+	uint32_t run;
+	uint32_t final_state;
+	bool share;
+	uint32_t reader_yield;
+	const struct mml_history *history;
+	const bool *atomic;
+	const char *region;
+	size_t page_size;
+};
+
+struct mml_reader_thread {
+	unsigned id;
+	int cpu;
+	struct mml_shared *shared;
+	struct mml_reader_thread *peers; /* all readers, for sharing */
+	uint32_t *order;
+	uint32_t norder;
+	uint8_t *seen;
+	struct mml_violation *kept;
+	unsigned keep;
+	struct mml_guard guard;
+	int start_error; /* -errno from start-up, reported by the mapper */
+	pthread_t thread;
+	/* Per iteration, read by the mapper after the reader arrived. */
+	struct mml_oracle oracle;
+	struct mml_knowledge raised[MML_MAX_OPS + 1]; /* published knowledge */
+	uint64_t reads, racing_reads, shared_cpu_reads, holes, sweeps;
+	uint64_t shared_cpu_sweeps; /* begun on the mapper's CPU */
+};
+
+/* The sweep order as a page list; returns 0 or -ENOMEM. */
+int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
+		     uint32_t pages, uint64_t seed);
+void *mml_reader_main(void *arg);
+
+#endif

@@ -1,0 +1,373 @@
+#include "report.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "history.h"
+#include "ops.h"
+#include "tag.h"
+
+enum { JSON_FORMAT_VERSION = 1 };
+
+static const char *const observed_names[] = {
+	[MML_OBSERVED_NEVER] = "Never",
+	[MML_OBSERVED_SOMETIMES] = "Sometimes",
+	[MML_OBSERVED_ALWAYS] = "Always",
+	[MML_OBSERVED_INCONCLUSIVE] = "Inconclusive",
+};
+
+const char *mml_observed_name(enum mml_observed o) { return observed_names[o]; }
+
+enum mml_observed mml_report_observed(const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	if (r->violation_iterations == 0)
+		return r->racing_reads < rep->config->min_racing
+			       ? MML_OBSERVED_INCONCLUSIVE
+			       : MML_OBSERVED_NEVER;
+	return r->violation_iterations == r->iterations ? MML_OBSERVED_ALWAYS
+							: MML_OBSERVED_SOMETIMES;
+}
+
+/* One sentence on why a Never would mean little. */
+static void inconclusive_reason(const struct mml_report *rep, char *buf,
+				size_t len)
+{
+	const struct mml_result *r = rep->result;
+	int n = snprintf(buf, len,
+			 "%" PRIu64 " racing reads, below the threshold of %" PRIu64,
+			 r->racing_reads, rep->config->min_racing);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (r->shared_cpu_sweeps == r->sweeps && r->sweeps > 0)
+		snprintf(buf + n, len - (size_t)n,
+			 ": every sweep ran on the mapper's CPU, so no read overlapped an op");
+	else if (r->shared_cpu_sweeps > 0)
+		snprintf(buf + n, len - (size_t)n,
+			 ": %" PRIu64 " of %" PRIu64 " sweeps ran on the mapper's CPU",
+			 r->shared_cpu_sweeps, r->sweeps);
+	else if (r->iterations < 100)
+		snprintf(buf + n, len - (size_t)n, ": only %" PRIu64 " iterations ran",
+			 r->iterations);
+}
+
+static void value_text(uint8_t value, uint64_t raw, char *buf, size_t len)
+{
+	if (value == MML_V_ZERO)
+		snprintf(buf, len, "ZERO");
+	else if (value == MML_V_HOLE)
+		snprintf(buf, len, "HOLE");
+	else if (value == MML_V_BAD)
+		snprintf(buf, len, "GARBAGE 0x%016" PRIx64, raw);
+	else
+		snprintf(buf, len, "TAG gen %u", value);
+}
+
+/* The ops whose value class on the page equals the value: cand(v, p). */
+static void candidates_text(const struct mml_history *h, uint32_t page,
+			    uint8_t value, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	const uint8_t *row = mml_history_row(h->value, h, page);
+	for (unsigned j = 0; j < h->ngens && used < len; j++) {
+		if (row[j] != value)
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", j);
+		used = n < 0 ? len : used + (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+static void print_obs(FILE *out, const char *label, const struct mml_history *h,
+		      const struct mml_obs *ob)
+{
+	char value[48], cands[256];
+	value_text(ob->value, ob->raw, value, sizeof value);
+	candidates_text(h, ob->page, ob->value, cands, sizeof cands);
+	fprintf(out,
+		"  %-5s reader %u sweep %" PRIu32 " read %" PRIu64 " page %" PRIu32
+		": %s, candidates {%s}, completed %u before, started %u after\n",
+		label, ob->reader, ob->sweep, ob->index, ob->page, value, cands,
+		mml_state_completed(ob->before), mml_state_started(ob->after));
+}
+
+static void print_violation(FILE *out, const struct mml_report *rep,
+			    const struct mml_history *h, unsigned n,
+			    const struct mml_violation *v)
+{
+	const struct mml_program *p = rep->program;
+	char op[96] = "the initial state";
+	if (v->op)
+		mml_op_format(&p->ops[v->op - 1], op, sizeof op);
+	fprintf(out, "Evidence %u: %s, %s (op %u %s is %s), run 0x%05" PRIx32 "\n",
+		n, mml_class_name(v->cls), v->finding ? "FINDING" : "expected",
+		v->op, op,
+		v->op && mml_op_class(p->ops[v->op - 1].kind)->atomic ? "atomic"
+								      : "not atomic",
+		v->run);
+	if (v->known.source == MML_SRC_OWN || v->known.source == MML_SRC_PEER)
+		print_obs(out, "new", h, &v->known.obs);
+	print_obs(out, "stale", h, &v->obs);
+	fprintf(out, "  M = %u from %s; F = %u (the last op up to M that covers page %" PRIu32 ")\n",
+		v->known.m, mml_source_name(v->known.source), v->op, v->obs.page);
+}
+
+static void print_histogram(FILE *out, const struct mml_result *r)
+{
+	unsigned states = 0;
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
+		states += r->histogram[m] > 0;
+	fprintf(out, "Histogram (%u states)\n", states);
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++) {
+		if (!r->histogram[m])
+			continue;
+		fprintf(out, "%-12" PRIu64 ":>", r->histogram[m]);
+		if (m == 0)
+			fprintf(out, " clean");
+		for (int c = 0; c < MML_CLASS_COUNT; c++)
+			if (m & 1u << c)
+				fprintf(out, " %s", mml_class_name((enum mml_class)c));
+		fprintf(out, "\n");
+	}
+}
+
+static void print_counts(FILE *out, const struct mml_result *r)
+{
+	if (mml_result_violations(r) == 0)
+		return;
+	fprintf(out, "Violations %18s %12s\n", "finding", "expected");
+	for (int c = 0; c < MML_CLASS_COUNT; c++)
+		if (r->count[c][0] || r->count[c][1])
+			fprintf(out, "  %-20s %12" PRIu64 " %12" PRIu64 "\n",
+				mml_class_name((enum mml_class)c), r->count[c][1],
+				r->count[c][0]);
+}
+
+static void print_program(FILE *out, const struct mml_program *p)
+{
+	char text[8192];
+	mml_program_format(p, text, sizeof text);
+	fprintf(out, "Program\n");
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(out, "  %s\n", line);
+}
+
+static void print_verdict(FILE *out, const struct mml_report *rep,
+			  enum mml_observed o)
+{
+	const struct mml_result *r = rep->result;
+	uint64_t findings = mml_result_findings(r);
+	if (findings)
+		fprintf(out, "Verdict FINDING: %" PRIu64 " violations the ops' policy forbids\n",
+			findings);
+	else if (o == MML_OBSERVED_INCONCLUSIVE) {
+		char why[256];
+		inconclusive_reason(rep, why, sizeof why);
+		fprintf(out, "Verdict inconclusive: %s\n", why);
+	} else if (o == MML_OBSERVED_NEVER)
+		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
+			r->iterations, r->racing_reads);
+	else
+		fprintf(out, "Verdict no finding: every violation is expected for a non-atomic op\n");
+}
+
+void mml_report_text(FILE *out, const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	struct mml_history h = {0};
+	int have_history = mml_history_build(&h, rep->program) == 0;
+	enum mml_observed o = mml_report_observed(rep);
+
+	fprintf(out, "Test %s\n", rep->name);
+	print_program(out, rep->program);
+	fprintf(out, "Seed %" PRIu64 "  run-base 0x%05" PRIx32 "\n",
+		rep->config->seed, r->run_base);
+	print_histogram(out, r);
+	print_counts(out, r);
+	double s = r->seconds > 0 ? r->seconds : 1e-9;
+	fprintf(out, "Iterations %" PRIu64 " in %.2fs (%.0f/s); reads %" PRIu64
+		" (%.2fM/s), sweeps %" PRIu64 ", holes %" PRIu64 "\n",
+		r->iterations, r->seconds, (double)r->iterations / s, r->reads,
+		(double)r->reads / s / 1e6, r->sweeps, r->holes);
+	fprintf(out, "Racing reads %" PRIu64 " in %" PRIu64
+		" iterations (threshold %" PRIu64 "); in a window but on the mapper's CPU %" PRIu64
+		" (sweeps there %" PRIu64 ")\n",
+		r->racing_reads, r->racing_iterations, rep->config->min_racing,
+		r->shared_cpu_reads, r->shared_cpu_sweeps);
+	fprintf(out, "New values seen before the op was marked complete: %" PRIu64
+		" in %" PRIu64 " iterations\n", r->early_new, r->early_new_iterations);
+	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
+		mml_observed_name(o), r->violation_iterations,
+		r->iterations - r->violation_iterations);
+	print_verdict(out, rep, o);
+	for (unsigned i = 0; have_history && i < r->nevidence; i++)
+		print_violation(out, rep, &h, i + 1, &r->evidence[i]);
+	if (r->interrupted)
+		fprintf(out, "Interrupted: the counts above are those of the iterations that completed\n");
+	if (r->error[0])
+		fprintf(out, "Error: %s\n", r->error);
+	mml_history_free(&h);
+}
+
+static json_t *op_json(const struct mml_op *op)
+{
+	const struct mml_op_class *c = mml_op_class(op->kind);
+	char text[96];
+	mml_op_format(op, text, sizeof text);
+	json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:b}", "kind", c->name,
+			      "lo", (json_int_t)op->lo, "hi", (json_int_t)op->hi,
+			      "text", text, "atomic", c->atomic);
+	if (c->params & MML_PARAM_BACKING)
+		json_object_set_new(j, "backing", json_string(mml_backing_name(op->backing)));
+	if (c->params & MML_PARAM_PROT)
+		json_object_set_new(j, "prot", json_string(op->prot == MML_PROT_READ ? "read" : "none"));
+	if (c->params & MML_PARAM_DIRECTION)
+		json_object_set_new(j, "direction", json_string(op->descending ? "desc" : "asc"));
+	return j;
+}
+
+static json_t *cpu_json(int cpu)
+{
+	return cpu == MML_NO_CPU ? json_null() : json_integer(cpu);
+}
+
+static json_t *program_json(const struct mml_program *p)
+{
+	json_t *ops = json_array();
+	for (unsigned i = 0; i < p->nops; i++)
+		json_array_append_new(ops, op_json(&p->ops[i]));
+	json_t *readers = json_array();
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		const struct mml_reader *r = &p->readers[i];
+		json_array_append_new(readers,
+			json_pack("{s:s, s:I, s:o}", "order", mml_order_name(r->order),
+				  "param", (json_int_t)r->param, "cpu", cpu_json(r->cpu)));
+	}
+	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b}",
+			 "pages", (json_int_t)p->pages,
+			 "page_order", (json_int_t)p->page_order,
+			 "backing", mml_backing_name(p->backing),
+			 "populate", p->populate,
+			 "mapper_cpu", cpu_json(p->mapper_cpu),
+			 "delay", mml_delay_name(p->delay),
+			 "delay_amount", (json_int_t)p->delay_amount,
+			 "ops", ops, "readers", readers,
+			 "reader_yield", (json_int_t)p->reader_yield,
+			 "share", p->share);
+}
+
+static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
+{
+	char value[48], raw[24];
+	value_text(ob->value, ob->raw, value, sizeof value);
+	snprintf(raw, sizeof raw, "0x%016" PRIx64, ob->raw);
+	json_t *cands = json_array();
+	const uint8_t *row = mml_history_row(h->value, h, ob->page);
+	for (unsigned j = 0; j < h->ngens; j++)
+		if (row[j] == ob->value)
+			json_array_append_new(cands, json_integer(j));
+	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:I, s:I}",
+			 "reader", (json_int_t)ob->reader,
+			 "sweep", (json_int_t)ob->sweep,
+			 "read", (json_int_t)ob->index,
+			 "page", (json_int_t)ob->page,
+			 "value", value, "raw", raw,
+			 "candidates", cands,
+			 "completed_before", (json_int_t)mml_state_completed(ob->before),
+			 "started_after", (json_int_t)mml_state_started(ob->after));
+}
+
+static json_t *violation_json(const struct mml_history *h,
+			      const struct mml_violation *v)
+{
+	bool has_new = v->known.source == MML_SRC_OWN ||
+		       v->known.source == MML_SRC_PEER;
+	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:o, s:o}",
+			 "class", mml_class_name(v->cls), "finding", v->finding,
+			 "run", (json_int_t)v->run, "op", (json_int_t)v->op,
+			 "m", (json_int_t)v->known.m,
+			 "m_source", mml_source_name(v->known.source),
+			 "new", has_new ? obs_json(h, &v->known.obs) : json_null(),
+			 "stale", obs_json(h, &v->obs));
+}
+
+static json_t *histogram_json(const struct mml_result *r)
+{
+	json_t *states = json_array();
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++) {
+		if (!r->histogram[m])
+			continue;
+		json_t *classes = json_array();
+		for (int c = 0; c < MML_CLASS_COUNT; c++)
+			if (m & 1u << c)
+				json_array_append_new(classes, json_string(mml_class_name((enum mml_class)c)));
+		json_array_append_new(states, json_pack("{s:o, s:I}", "classes", classes,
+							"count", (json_int_t)r->histogram[m]));
+	}
+	return states;
+}
+
+static json_t *counts_json(const struct mml_result *r)
+{
+	json_t *counts = json_object();
+	for (int c = 0; c < MML_CLASS_COUNT; c++)
+		json_object_set_new(counts, mml_class_name((enum mml_class)c),
+				    json_pack("{s:I, s:I}", "finding", (json_int_t)r->count[c][1],
+					      "expected", (json_int_t)r->count[c][0]));
+	return counts;
+}
+
+static json_t *verdict_json(const struct mml_report *rep, enum mml_observed o)
+{
+	char why[256] = "";
+	if (o == MML_OBSERVED_INCONCLUSIVE)
+		inconclusive_reason(rep, why, sizeof why);
+	uint64_t findings = mml_result_findings(rep->result);
+	return json_pack("{s:b, s:I, s:s}", "finding", findings > 0,
+			 "findings", (json_int_t)findings, "inconclusive_reason", why);
+}
+
+int mml_report_json(FILE *out, const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	struct mml_history h = {0};
+	if (mml_history_build(&h, rep->program))
+		return -1;
+	enum mml_observed o = mml_report_observed(rep);
+	json_t *evidence = json_array();
+	for (unsigned i = 0; i < r->nevidence; i++)
+		json_array_append_new(evidence, violation_json(&h, &r->evidence[i]));
+	mml_history_free(&h);
+	json_t *doc = json_pack(
+		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
+		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
+		"program", program_json(rep->program),
+		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
+		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
+		"reads", (json_int_t)r->reads, "sweeps", (json_int_t)r->sweeps,
+		"holes", (json_int_t)r->holes,
+		"racing_reads", (json_int_t)r->racing_reads,
+		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
+		"shared_cpu_sweeps", (json_int_t)r->shared_cpu_sweeps,
+		"racing_iterations", (json_int_t)r->racing_iterations,
+		"min_racing", (json_int_t)rep->config->min_racing,
+		"early_new", (json_int_t)r->early_new,
+		"early_new_iterations", (json_int_t)r->early_new_iterations,
+		"histogram", histogram_json(r), "violations", counts_json(r),
+		"observation", "name", rep->name, "result", mml_observed_name(o),
+		"pos", (json_int_t)r->violation_iterations,
+		"neg", (json_int_t)(r->iterations - r->violation_iterations),
+		"verdict", verdict_json(rep, o), "evidence", evidence,
+		"interrupted", r->interrupted,
+		"error", r->error[0] ? r->error : NULL);
+	if (!doc)
+		return -1;
+	int err = json_dumpf(doc, out, JSON_COMPACT);
+	fputc('\n', out);
+	json_decref(doc);
+	return err ? -1 : 0;
+}

@@ -1,0 +1,32 @@
+/* Reporting, litmus7's way (SPEC.md, "Reporting convention"): a histogram
+ * of outcome classes, one Observation line, then the evidence; or the same
+ * as one JSON object per test. */
+#ifndef MMLITMUS_REPORT_H
+#define MMLITMUS_REPORT_H
+
+#include <stdio.h>
+
+#include "program.h"
+#include "run.h"
+
+enum mml_observed {
+	MML_OBSERVED_NEVER,
+	MML_OBSERVED_SOMETIMES,
+	MML_OBSERVED_ALWAYS,
+	MML_OBSERVED_INCONCLUSIVE, /* Never, but the readers did not race */
+};
+
+struct mml_report {
+	const char *name;
+	const struct mml_program *program;
+	const struct mml_config *config;
+	const struct mml_result *result;
+};
+
+enum mml_observed mml_report_observed(const struct mml_report *rep);
+const char *mml_observed_name(enum mml_observed o);
+void mml_report_text(FILE *out, const struct mml_report *rep);
+/* Returns 0, or -1 when the JSON could not be built. */
+int mml_report_json(FILE *out, const struct mml_report *rep);
+
+#endif

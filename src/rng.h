@@ -1,0 +1,23 @@
+/* splitmix64: small, fast, and every seed gives a full-period stream.  All
+ * schedule choices come from it, so --seed reproduces them. */
+#ifndef MMLITMUS_RNG_H
+#define MMLITMUS_RNG_H
+
+#include <stdint.h>
+
+static inline uint64_t mml_rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, bound]; the modulo bias is irrelevant for schedules. */
+static inline uint64_t mml_rng_upto(uint64_t *state, uint64_t bound)
+{
+	return bound == UINT64_MAX ? mml_rng_next(state)
+				   : mml_rng_next(state) % (bound + 1);
+}
+
+#endif

@@ -1,0 +1,481 @@
+#include "run.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "history.h"
+#include "ops.h"
+#include "reader.h"
+#include "rng.h"
+#include "tag.h"
+
+struct runner {
+	const struct mml_program *p;
+	const struct mml_config *c;
+	struct mml_result *r;
+	size_t page_size;
+	char *region;
+	struct mml_store stores[MML_MAX_OPS + 1];
+	char *staging[MML_MAX_OPS + 1];
+	struct mml_history history;
+	bool atomic[MML_MAX_OPS + 1];
+	struct mml_shared *shared;
+	struct mml_reader_thread *readers;
+	unsigned threads; /* reader threads started */
+	struct mml_target target;
+	uint64_t rng;
+	cpu_set_t saved_affinity;
+	bool pinned, guarded;
+	unsigned findings_kept, expected_kept;
+	double started_at, progress_at;
+	bool progress_shown;
+};
+
+static int fail(struct runner *x, const char *what, int err)
+{
+	snprintf(x->r->error, sizeof x->r->error, "%s: %s", what, strerror(-err));
+	return -1;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t pages_len(const struct runner *x, uint32_t pages)
+{
+	return (size_t)pages * x->page_size;
+}
+
+static char *reserve_new(size_t len)
+{
+	void *got = mmap(NULL, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return got == MAP_FAILED ? NULL : got;
+}
+
+/* One store per generation that maps pages of its own: 0, and every op
+ * that installs a new generation. */
+static int open_stores(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	const char *what = "backing";
+	int err = mml_store_open(&x->stores[0], p->backing, p->pages, 0,
+				 p->pages, x->page_size, &what);
+	if (err)
+		return fail(x, what, err);
+	for (unsigned j = 1; j <= p->nops; j++) {
+		const struct mml_op *op = &p->ops[j - 1];
+		if (!mml_op_class(op->kind)->needs_store)
+			continue;
+		err = mml_store_open(&x->stores[j], op->backing, p->pages, op->lo,
+				     op->hi, x->page_size, &what);
+		if (err)
+			return fail(x, what, err);
+	}
+	return 0;
+}
+
+static int reserve_staging(struct runner *x)
+{
+	for (unsigned j = 1; j <= x->p->nops; j++) {
+		const struct mml_op *op = &x->p->ops[j - 1];
+		if (!mml_op_class(op->kind)->prepare)
+			continue;
+		x->staging[j] = reserve_new(pages_len(x, op->hi - op->lo));
+		if (!x->staging[j])
+			return fail(x, "reserving a staging range", -errno);
+	}
+	return 0;
+}
+
+static int check_cpu(struct runner *x, int cpu)
+{
+	if (cpu == MML_NO_CPU)
+		return 0;
+	if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &x->saved_affinity))
+		return 0;
+	snprintf(x->r->error, sizeof x->r->error,
+		 "CPU %d is not available to this process (it may use %d CPUs)",
+		 cpu, CPU_COUNT(&x->saved_affinity));
+	return -1;
+}
+
+static int pin_mapper(struct runner *x)
+{
+	if (sched_getaffinity(0, sizeof x->saved_affinity, &x->saved_affinity) < 0)
+		return fail(x, "sched_getaffinity", -errno);
+	if (check_cpu(x, x->p->mapper_cpu))
+		return -1;
+	for (unsigned i = 0; i < x->p->nreaders; i++)
+		if (check_cpu(x, x->p->readers[i].cpu))
+			return -1;
+	if (x->p->mapper_cpu == MML_NO_CPU)
+		return 0;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(x->p->mapper_cpu, &one);
+	if (sched_setaffinity(0, sizeof one, &one) < 0)
+		return fail(x, "pinning the mapper", -errno);
+	x->pinned = true;
+	return 0;
+}
+
+static void wait_count(struct mml_parking *count, uint32_t expected)
+{
+	uint32_t now;
+	while ((now = atomic_load(&count->word)) != expected)
+		mml_park_while(count, now);
+}
+
+static int start_readers(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	unsigned keep = 2 * x->c->evidence;
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		struct mml_reader_thread *t = &x->readers[i];
+		t->id = i;
+		t->cpu = p->readers[i].cpu;
+		t->shared = x->shared;
+		t->peers = x->readers;
+		t->keep = keep;
+		t->seen = malloc(p->pages);
+		t->kept = calloc(keep ? keep : 1, sizeof *t->kept);
+		if (!t->seen || !t->kept ||
+		    mml_reader_order(t, &p->readers[i], p->pages, x->c->seed + i + 1))
+			return fail(x, "reader set-up", -ENOMEM);
+	}
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		int err = pthread_create(&x->readers[i].thread, NULL,
+					 mml_reader_main, &x->readers[i]);
+		if (err)
+			return fail(x, "starting a reader thread", -err);
+		x->threads++;
+	}
+	wait_count(&x->shared->arrived, x->threads);
+	for (unsigned i = 0; i < p->nreaders; i++)
+		if (x->readers[i].start_error)
+			return fail(x, "reader start-up (pinning or signal stack)",
+				    x->readers[i].start_error);
+	return 0;
+}
+
+static void init_shared(struct runner *x)
+{
+	struct mml_shared *sh = x->shared;
+	memset(sh, 0, sizeof *sh);
+	sh->final_state = mml_state_done(x->p->nops);
+	sh->share = x->p->share;
+	sh->reader_yield = x->p->reader_yield;
+	sh->history = &x->history;
+	sh->atomic = x->atomic;
+	sh->region = x->region;
+	sh->page_size = x->page_size;
+	atomic_store(&sh->mapper_cpu, sched_getcpu());
+}
+
+static int set_up(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	x->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	x->rng = x->c->seed;
+	for (unsigned j = 0; j <= p->nops; j++)
+		x->stores[j].fd = -1;
+	x->r->run_base = (uint32_t)mml_rng_next(&x->rng) & ((1u << MML_RUN_BITS) - 1);
+	x->region = reserve_new(pages_len(x, p->pages));
+	if (!x->region)
+		return fail(x, "reserving the region", -errno);
+	if (open_stores(x) || reserve_staging(x))
+		return -1;
+	if (mml_history_build(&x->history, p))
+		return fail(x, "oracle tables", -ENOMEM);
+	for (unsigned j = 1; j <= p->nops; j++)
+		x->atomic[j] = mml_op_class(p->ops[j - 1].kind)->atomic;
+	x->shared = aligned_alloc(64, sizeof *x->shared);
+	x->readers = calloc(p->nreaders, sizeof *x->readers);
+	if (!x->shared || !x->readers)
+		return fail(x, "set-up", -ENOMEM);
+	if (pin_mapper(x))
+		return -1;
+	init_shared(x);
+	int err = mml_guard_install();
+	if (err)
+		return fail(x, "installing the fault handlers", err);
+	x->guarded = true;
+	x->target = (struct mml_target){.base = x->region,
+					.page_size = x->page_size,
+					.stores = x->stores,
+					.staging = x->staging};
+	return start_readers(x);
+}
+
+static void tear_down(struct runner *x)
+{
+	struct mml_shared *sh = x->shared;
+	if (x->threads) {
+		atomic_store(&sh->quit, true);
+		mml_park_add(&sh->go, 1);
+		for (unsigned i = 0; i < x->threads; i++)
+			pthread_join(x->readers[i].thread, NULL);
+	}
+	for (unsigned i = 0; x->readers && i < x->p->nreaders; i++) {
+		free(x->readers[i].order);
+		free(x->readers[i].seen);
+		free(x->readers[i].kept);
+	}
+	if (x->guarded)
+		mml_guard_uninstall();
+	if (x->pinned)
+		sched_setaffinity(0, sizeof x->saved_affinity, &x->saved_affinity);
+	for (unsigned j = 0; j <= x->p->nops; j++) {
+		if (x->staging[j])
+			munmap(x->staging[j],
+			       pages_len(x, x->p->ops[j - 1].hi - x->p->ops[j - 1].lo));
+		if (j == 0 || mml_op_class(x->p->ops[j - 1].kind)->needs_store)
+			mml_store_close(&x->stores[j]);
+	}
+	if (x->region)
+		munmap(x->region, pages_len(x, x->p->pages));
+	mml_history_free(&x->history);
+	free(x->shared);
+	free(x->readers);
+}
+
+/* Generation 0 over the whole region, every store re-tagged for this run,
+ * every op's staging prepared: all before any reader looks. */
+static int reset(struct runner *x, uint32_t run)
+{
+	const struct mml_program *p = x->p;
+	for (unsigned j = 0; j <= p->nops; j++)
+		if ((j == 0 || mml_op_class(p->ops[j - 1].kind)->needs_store) &&
+		    mml_store_is_file(&x->stores[j]))
+			mml_store_tag(&x->stores[j], run, j);
+	int err = mml_store_install(&x->stores[0], x->region, 0, p->pages, run,
+				    0, p->populate);
+	if (err)
+		return fail(x, "installing generation 0", err);
+	x->target.run = run;
+	for (unsigned j = 1; j <= p->nops; j++) {
+		const struct mml_op *op = &p->ops[j - 1];
+		const struct mml_op_class *cls = mml_op_class(op->kind);
+		if (cls->prepare && (err = cls->prepare(&x->target, op, j)))
+			return fail(x, "preparing an op", err);
+	}
+	return 0;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void delay(struct runner *x)
+{
+	uint64_t amount = mml_rng_upto(&x->rng, x->p->delay_amount);
+	switch (x->p->delay) {
+	case MML_DELAY_SPIN:
+		for (uint64_t i = 0; i < amount; i++)
+			cpu_relax();
+		break;
+	case MML_DELAY_YIELD:
+		sched_yield();
+		break;
+	case MML_DELAY_SLEEP: {
+		struct timespec ts = {0, (long)(amount % 1000000000u)};
+		nanosleep(&ts, NULL);
+		break;
+	}
+	case MML_DELAY_NONE:
+	case MML_DELAY_COUNT:
+		break;
+	}
+}
+
+/* The mapper's part of an iteration.  `started` is published before the
+ * op's first syscall and `completed` after its last returned; seq_cst, so
+ * that on any architecture a reader that sees the op's effect also sees
+ * that it started. */
+static int apply_ops(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	struct mml_shared *sh = x->shared;
+	for (unsigned j = 1; j <= p->nops; j++) {
+		const struct mml_op *op = &p->ops[j - 1];
+		delay(x);
+		if (p->mapper_cpu == MML_NO_CPU)
+			atomic_store_explicit(&sh->mapper_cpu, sched_getcpu(),
+					      memory_order_relaxed);
+		atomic_store(&sh->state, mml_state_running(j));
+		int err = mml_op_class(op->kind)->apply(&x->target, op, j);
+		atomic_store(&sh->state, mml_state_done(j));
+		if (err) {
+			char name[96], what[128];
+			mml_op_format(op, name, sizeof name);
+			snprintf(what, sizeof what, "op %u (%s)", j, name);
+			atomic_store(&sh->state, sh->final_state);
+			return fail(x, what, err);
+		}
+	}
+	return 0;
+}
+
+static void keep_evidence(struct runner *x, const struct mml_violation *v)
+{
+	struct mml_result *r = x->r;
+	unsigned *kept = v->finding ? &x->findings_kept : &x->expected_kept;
+	if (*kept >= x->c->evidence || r->nevidence >= MML_EVIDENCE_MAX)
+		return;
+	(*kept)++;
+	r->evidence[r->nevidence++] = *v;
+}
+
+static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
+			 unsigned *classes, bool *finding)
+{
+	struct mml_result *r = x->r;
+	r->reads += t->reads;
+	r->sweeps += t->sweeps;
+	r->holes += t->holes;
+	r->racing_reads += t->racing_reads;
+	r->shared_cpu_reads += t->shared_cpu_reads;
+	r->shared_cpu_sweeps += t->shared_cpu_sweeps;
+	r->early_new += t->oracle.early_new;
+	*classes |= t->oracle.classes;
+	for (int c = 0; c < MML_CLASS_COUNT; c++) {
+		r->count[c][0] += t->oracle.count[c][0];
+		r->count[c][1] += t->oracle.count[c][1];
+		*finding |= t->oracle.count[c][1] > 0;
+	}
+	for (unsigned i = 0; i < t->oracle.nkept; i++)
+		keep_evidence(x, &t->oracle.kept[i]);
+}
+
+/* Returns 1 when the iteration should end the run, as the config asks. */
+static int merge_iteration(struct runner *x)
+{
+	struct mml_result *r = x->r;
+	unsigned classes = 0;
+	bool finding = false, racing = false, early = false;
+	for (unsigned i = 0; i < x->p->nreaders; i++) {
+		const struct mml_reader_thread *t = &x->readers[i];
+		merge_reader(x, t, &classes, &finding);
+		racing |= t->racing_reads > 0;
+		early |= t->oracle.early_new > 0;
+	}
+	r->iterations++;
+	r->histogram[classes]++;
+	r->violation_iterations += classes != 0;
+	r->finding_iterations += finding;
+	r->racing_iterations += racing;
+	r->early_new_iterations += early;
+	return (finding && x->c->stop_on_finding) ||
+	       (classes && x->c->stop_on_violation);
+}
+
+static int iterate(struct runner *x)
+{
+	struct mml_shared *sh = x->shared;
+	uint32_t run = (x->r->run_base + (uint32_t)x->r->iterations) &
+		       ((1u << MML_RUN_BITS) - 1);
+	if (reset(x, run))
+		return -1;
+	sh->run = run;
+	atomic_store(&sh->state, 0);
+	atomic_store(&sh->knowledge, 0);
+	atomic_store(&sh->arrived.word, 0);
+	atomic_store(&sh->running.word, 0);
+	mml_park_add(&sh->go, 1);
+	/* A reader still waking up from a futex would miss the whole op. */
+	wait_count(&sh->running, x->p->nreaders);
+	int err = apply_ops(x);
+	wait_count(&sh->arrived, x->p->nreaders);
+	if (err)
+		return -1;
+	return merge_iteration(x);
+}
+
+static void show_progress(struct runner *x, double now, bool last)
+{
+	if (!x->c->progress)
+		return;
+	double elapsed = now - x->started_at;
+	if (!last && (elapsed < 2.0 || now < x->progress_at))
+		return;
+	if (last && !x->progress_shown)
+		return;
+	const struct mml_result *r = x->r;
+	fprintf(stderr, "\r%7.1fs  %9.0f it/s  %7.2fM reads/s  violations %llu  findings %llu%s",
+		elapsed, (double)r->iterations / elapsed,
+		(double)r->reads / elapsed / 1e6,
+		(unsigned long long)mml_result_violations(r),
+		(unsigned long long)mml_result_findings(r), last ? "\n" : "");
+	x->progress_at = now + 0.5;
+	x->progress_shown = true;
+}
+
+static bool should_stop(struct runner *x, double now)
+{
+	const struct mml_config *c = x->c;
+	if (c->stop && *c->stop) {
+		x->r->interrupted = true;
+		return true;
+	}
+	if (c->iterations && x->r->iterations >= c->iterations)
+		return true;
+	return c->seconds > 0 && now - x->started_at >= c->seconds;
+}
+
+int mml_run(const struct mml_program *p, const struct mml_config *c,
+	    struct mml_result *r)
+{
+	memset(r, 0, sizeof *r);
+	const char *why = mml_program_check(p);
+	if (why) {
+		snprintf(r->error, sizeof r->error, "%s", why);
+		return -1;
+	}
+	struct runner x = {.p = p, .c = c, .r = r};
+	int status = set_up(&x);
+	x.started_at = now_seconds();
+	double now = x.started_at;
+	while (status == 0) {
+		int got = iterate(&x);
+		now = now_seconds();
+		show_progress(&x, now, false);
+		if (got < 0)
+			status = -1;
+		else if (got || should_stop(&x, now))
+			break;
+	}
+	r->seconds = now - x.started_at;
+	show_progress(&x, now, true);
+	tear_down(&x);
+	return status;
+}
+
+uint64_t mml_result_findings(const struct mml_result *r)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < MML_CLASS_COUNT; c++)
+		n += r->count[c][1];
+	return n;
+}
+
+uint64_t mml_result_violations(const struct mml_result *r)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < MML_CLASS_COUNT; c++)
+		n += r->count[c][0] + r->count[c][1];
+	return n;
+}

@@ -1,0 +1,55 @@
+/* Running a litmus program: set-up once (region, backings, history, parked
+ * reader threads), then iterations of reset, ops and final sweeps, with
+ * every reader's verdicts merged into one result. */
+#ifndef MMLITMUS_RUN_H
+#define MMLITMUS_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oracle.h"
+#include "program.h"
+
+enum { MML_EVIDENCE_MAX = 32 };
+
+struct mml_config {
+	double seconds;      /* stop after this long; 0: no time limit */
+	uint64_t iterations; /* stop after this many; 0: no limit */
+	uint64_t seed;
+	unsigned evidence;   /* violations kept with full evidence */
+	uint64_t min_racing; /* below this many racing reads: inconclusive */
+	bool stop_on_finding;
+	bool stop_on_violation; /* expected ones too: a control has fired */
+	bool progress;       /* a progress line on stderr */
+	volatile sig_atomic_t *stop; /* set asynchronously: stop after this iteration */
+};
+
+struct mml_result {
+	uint64_t iterations, reads, sweeps, holes;
+	uint64_t racing_reads;     /* whole read inside an op window, other CPU */
+	uint64_t shared_cpu_reads; /* the same, on the mapper's CPU */
+	uint64_t shared_cpu_sweeps; /* sweeps begun on the mapper's CPU */
+	uint64_t racing_iterations;
+	uint64_t early_new;        /* new values seen before the op was marked complete */
+	uint64_t early_new_iterations;
+	uint64_t count[MML_CLASS_COUNT][2]; /* [class][finding] */
+	uint64_t violation_iterations, finding_iterations;
+	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
+	struct mml_violation evidence[MML_EVIDENCE_MAX];
+	unsigned nevidence;
+	double seconds;
+	uint32_t run_base;
+	bool interrupted;
+	char error[256]; /* set when the environment stopped the run */
+};
+
+/* Returns 0 when the run completed (findings or not), -1 when the
+ * environment stopped it; then r->error says why. Partial counts stay. */
+int mml_run(const struct mml_program *p, const struct mml_config *c,
+	    struct mml_result *r);
+
+uint64_t mml_result_findings(const struct mml_result *r);
+uint64_t mml_result_violations(const struct mml_result *r);
+
+#endif

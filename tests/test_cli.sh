@@ -1,0 +1,104 @@
+#!/bin/sh
+# The command line: exit codes, one-line errors, JSON, seeds, interruption.
+# Usage: test_cli.sh MMLITMUS MAIN_C
+set -u
+bin=$1
+main_c=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
+	n=$((n + 1))
+	desc=$1
+	shift
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=1
+	fi
+}
+
+# usage_error ARGS...: exit 2, nothing on stdout, one line on stderr.
+usage_error() {
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	code=$?
+	lines=$(wc -l <"$tmp/err")
+	sed 's/^/# /' "$tmp/err"
+	[ "$code" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$lines" -eq 1 ] &&
+		grep -q '^mmlitmus: ' "$tmp/err"
+}
+
+every_flag_documented() {
+	"$bin" --help >"$tmp/help" || return 1
+	flags=$(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$main_c")
+	[ -n "$flags" ] || return 1
+	for f in $flags; do
+		grep -q -- "--$f" "$tmp/help" || { echo "# --$f is not in --help"; return 1; }
+	done
+}
+
+json_field() { # json_field FILE EXPR: print a field of the JSON object
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+json_run_is_clean() {
+	"$bin" --json -s 1 --no-progress >"$tmp/run.json" || return 1
+	result=$(json_field "$tmp/run.json" 'd["observation"]["result"]') || return 1
+	echo "# observation $result"
+	[ "$(json_field "$tmp/run.json" 'd["format"]')" = 1 ] &&
+		[ "$(json_field "$tmp/run.json" 'd["verdict"]["finding"]')" = False ] &&
+		{ [ "$result" = Never ] || [ "$result" = Inconclusive ]; }
+}
+
+seed_reproduces_schedule() {
+	"$bin" --json -n 20 --seed 42 --delay spin:500 --read-order random >"$tmp/a.json" &&
+		"$bin" --json -n 20 --seed 42 --delay spin:500 --read-order random >"$tmp/b.json" || return 1
+	a=$(json_field "$tmp/a.json" 'd["seed"], d["run_base"]')
+	b=$(json_field "$tmp/b.json" 'd["seed"], d["run_base"]')
+	echo "# $a / $b"
+	[ "$a" = "$b" ]
+}
+
+control_is_expected() {
+	"$bin" -o piecewise -s 1 >"$tmp/piecewise" 2>&1
+	code=$?
+	grep '^Observation' "$tmp/piecewise" | sed 's/^/# /'
+	[ "$code" -eq 0 ] && grep -Eq '^Observation piecewise (Sometimes|Always) [1-9]' "$tmp/piecewise"
+}
+
+interrupt_flushes_report() {
+	"$bin" -s 60 >"$tmp/int" 2>&1 &
+	pid=$!
+	sleep 2
+	kill -INT "$pid"
+	wait "$pid"
+	code=$?
+	grep -E '^(Observation|Interrupted)' "$tmp/int" | sed 's/^/# /'
+	[ "$code" -eq 0 ] && grep -q '^Interrupted' "$tmp/int" && grep -q '^Observation mapfixed' "$tmp/int"
+}
+
+default_is_classic() {
+	"$bin" >"$tmp/classic" 2>&1
+	code=$?
+	grep -E '^(Observation|Verdict)' "$tmp/classic" | sed 's/^/# /'
+	[ "$code" -eq 0 ] && grep -q '^  op 1 mapfixed:0-16:memfd$' "$tmp/classic" &&
+		grep -Eq '^Observation mapfixed (Never|Inconclusive) 0 [1-9]' "$tmp/classic"
+}
+
+echo "1..12"
+check "--help documents every flag" every_flag_documented
+check "an unknown flag is a one-line usage error" usage_error --bogus
+check "a bad number is a one-line usage error" usage_error --pages twelve
+check "an impossible program is a one-line usage error" usage_error -o munmap:8-99
+check "an unknown op is a one-line usage error" usage_error -o remap
+check "a CPU this process may not use is a one-line error" usage_error --mapper-cpu 1023
+check "a reader order that does not fit the region is refused" usage_error --read-order single:16
+check "--json prints one clean JSON object" json_run_is_clean
+check "--seed reproduces the schedule" seed_reproduces_schedule
+check "the piecewise control fires and exits 0 (expected)" control_is_expected
+check "no arguments run the classic test" default_is_classic
+check "SIGINT stops the run and the report still comes out" interrupt_flushes_report
+exit $failed

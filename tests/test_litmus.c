@@ -1,0 +1,217 @@
+/* Litmus programs on the running kernel, one scenario per invocation:
+ * test_litmus SCENARIO prints TAP for that scenario alone.  Bounds are
+ * generous (the machine may be loaded); assertions are not. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+#include "report.h"
+#include "run.h"
+
+static int failures;
+
+static void ok(int n, bool pass, const char *what)
+{
+	printf("%sok %d - %s\n", pass ? "" : "not ", n, what);
+	failures += !pass;
+}
+
+static int cpu_count(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
+static void program(struct mml_program *p, uint32_t pages,
+		    enum mml_backing backing, const char *op,
+		    const char *order)
+{
+	mml_program_classic(p, 2);
+	p->pages = pages;
+	p->backing = backing;
+	if (mml_op_parse(op, pages, &p->ops[0]) ||
+	    mml_order_parse(order, &p->readers[0])) {
+		printf("Bail out! bad scenario %s %s\n", op, order);
+		exit(1);
+	}
+	p->readers[0].cpu = 1;
+}
+
+static struct mml_config config(double seconds)
+{
+	return (struct mml_config){.seconds = seconds, .seed = 1,
+				   .evidence = 3, .min_racing = 1000};
+}
+
+/* Runs and prints what a person needs to see why an assertion failed. */
+static enum mml_observed run(const char *name, const struct mml_program *p,
+			     const struct mml_config *c, struct mml_result *r)
+{
+	if (mml_run(p, c, r)) {
+		printf("Bail out! %s: %s\n", name, r->error);
+		exit(1);
+	}
+	struct mml_report rep = {name, p, c, r};
+	fflush(stdout);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	mml_report_text(mem, &rep);
+	fclose(mem);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		printf("# %s\n", line);
+	free(text);
+	return mml_report_observed(&rep);
+}
+
+static bool need_two_cpus(void)
+{
+	if (cpu_count() >= 2)
+		return true;
+	printf("1..0 # SKIP needs two CPUs for the reader to race the mapper\n");
+	return false;
+}
+
+static void same_cpu_inconclusive(void)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 16, MML_BACKING_MEMFD, "mapfixed", "asc");
+	p.mapper_cpu = 0;
+	p.readers[0].cpu = 0;
+	struct mml_config c = config(2);
+	printf("1..2\n");
+	enum mml_observed o = run("same-cpu", &p, &c, &r);
+	ok(1, mml_result_findings(&r) == 0, "no finding");
+	ok(2, o == MML_OBSERVED_INCONCLUSIVE,
+	   "a reader on the mapper's CPU makes the answer Inconclusive, not Never");
+}
+
+static void mapfixed_never(uint32_t pages)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, pages, MML_BACKING_MEMFD, "mapfixed", "asc");
+	struct mml_config c = config(4);
+	printf("1..3\n");
+	enum mml_observed o = run("mapfixed", &p, &c, &r);
+	ok(1, mml_result_findings(&r) == 0, "mapfixed: no finding");
+	ok(2, mml_result_violations(&r) == 0, "mapfixed: no violation at all");
+	ok(3, o == MML_OBSERVED_NEVER, "Never, with enough racing reads to mean it");
+}
+
+/* The control must fire, or nothing else in this suite means anything. */
+static void piecewise_fires(void)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 16, MML_BACKING_MEMFD, "piecewise:asc", "asc");
+	struct mml_config c = config(30);
+	c.stop_on_violation = true;
+	printf("1..3\n");
+	run("piecewise", &p, &c, &r);
+	ok(1, r.count[MML_NEW_THEN_STALE][0] > 0,
+	   "piecewise followed by an ascending reader shows new-then-stale");
+	ok(2, mml_result_findings(&r) == 0,
+	   "and it is expected: piecewise is not atomic");
+	ok(3, r.nevidence > 0 && r.evidence[0].cls == MML_NEW_THEN_STALE &&
+		      r.evidence[0].known.source == MML_SRC_OWN &&
+		      r.evidence[0].known.obs.value == 1 && r.evidence[0].obs.value == 0,
+	   "the evidence pairs a new value with a later stale one");
+}
+
+/* Non-atomic ops over a large populated region: the window is long. */
+static void non_atomic_fires(const char *op, enum mml_backing backing,
+			     enum mml_class expect)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 16384, backing, op, "pingpong");
+	struct mml_config c = config(90);
+	c.stop_on_violation = true;
+	printf("1..3\n");
+	enum mml_observed o = run(op, &p, &c, &r);
+	char what[128];
+	snprintf(what, sizeof what, "%s of 64 MiB shows %s", op,
+		 mml_class_name(expect));
+	ok(1, r.count[expect][0] > 0, what);
+	ok(2, mml_result_findings(&r) == 0, "classified as expected, not a finding");
+	ok(3, o == MML_OBSERVED_SOMETIMES || o == MML_OBSERVED_ALWAYS,
+	   "the Observation line says it happened");
+}
+
+/* Every op and backing runs without an environment error or a finding. */
+static void ops_clean(void)
+{
+	static const char *const ops[] = {
+		"mapfixed:memfd", "mapfixed:tmpfs", "mapfixed:anon",
+		"mremap:memfd", "mremap:anon", "mprotect:none",
+	};
+	static const enum mml_backing backings[] = {
+		MML_BACKING_MEMFD, MML_BACKING_TMPFS, MML_BACKING_ANON,
+	};
+	int n = 0;
+	printf("1..%d\n", (int)(sizeof ops / sizeof *ops * 3));
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+		for (size_t b = 0; b < 3; b++) {
+			struct mml_program p;
+			struct mml_result r;
+			program(&p, 64, backings[b], ops[i], "random");
+			struct mml_config c = config(0.5);
+			run(ops[i], &p, &c, &r);
+			char what[128];
+			snprintf(what, sizeof what, "%s over %s: no finding in %llu iterations",
+				 ops[i], mml_backing_name(backings[b]),
+				 (unsigned long long)r.iterations);
+			ok(++n, mml_result_findings(&r) == 0 && r.iterations > 0, what);
+		}
+	}
+}
+
+/* Two ops: to PROT_NONE and back; the restored value is legal. */
+static void mprotect_round_trip(void)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 64, MML_BACKING_MEMFD, "mprotect:none", "pingpong");
+	p.nops = 2;
+	mml_op_parse("mprotect:read", 64, &p.ops[1]);
+	struct mml_config c = config(2);
+	printf("1..2\n");
+	run("mprotect+mprotect", &p, &c, &r);
+	ok(1, mml_result_findings(&r) == 0, "mprotect none then read: no finding");
+	ok(2, r.holes > 0, "the readers did see the holes");
+}
+
+int main(int argc, char **argv)
+{
+	const char *s = argc > 1 ? argv[1] : "";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(s, "same-cpu") == 0)
+		same_cpu_inconclusive();
+	else if (!need_two_cpus())
+		return 0;
+	else if (strcmp(s, "mapfixed-16") == 0)
+		mapfixed_never(16);
+	else if (strcmp(s, "mapfixed-512") == 0)
+		mapfixed_never(512);
+	else if (strcmp(s, "piecewise") == 0)
+		piecewise_fires();
+	else if (strcmp(s, "munmap-64m") == 0)
+		non_atomic_fires("munmap", MML_BACKING_MEMFD, MML_HOLE_THEN_DATA);
+	else if (strcmp(s, "dontneed-64m") == 0)
+		non_atomic_fires("dontneed", MML_BACKING_ANON, MML_NEW_THEN_STALE);
+	else if (strcmp(s, "ops-clean") == 0)
+		ops_clean();
+	else if (strcmp(s, "mprotect-round-trip") == 0)
+		mprotect_round_trip();
+	else {
+		printf("Bail out! unknown scenario '%s'\n", s);
+		return 1;
+	}
+	return failures ? 1 : 0;
+}
