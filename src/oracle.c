@@ -51,23 +51,31 @@ void mml_oracle_learn(struct mml_oracle *o, const struct mml_knowledge *peer)
 	o->k.source = MML_SRC_PEER;
 }
 
-/* cand(v, p) of SPEC.md, reduced to what the rules need. */
+/* cand(v, p) of SPEC.md, reduced to what the rules need, and limited to
+ * the ops that had started when the read ended: a later op cannot have
+ * produced the value.  Without that limit an ambiguous value (ZERO from
+ * an earlier and a later op) would raise M to an op that has not started,
+ * and a correct read after it would be flagged. */
 struct candidates {
-	int min, max; /* -1 when there is none */
-	int min_from_f; /* smallest candidate >= F, -1 when none */
+	bool any;       /* cand(v, p) is not empty */
+	int min, max;   /* over the started candidates; -1 when none */
+	int min_from_f; /* smallest started candidate >= F; -1 when none */
 };
 
 static struct candidates find_candidates(const struct mml_history *h,
 					 uint32_t page, uint8_t value,
-					 unsigned f)
+					 unsigned f, unsigned started)
 {
-	struct candidates c = {-1, -1, -1};
+	struct candidates c = {false, -1, -1, -1};
 	if (value == MML_V_BAD)
 		return c;
 	const uint8_t *row = mml_history_row(h->value, h, page);
 	for (unsigned j = 0; j < h->ngens; j++) {
 		if (row[j] != value)
 			continue;
+		c.any = true;
+		if (j > started)
+			break;
 		if (c.min < 0)
 			c.min = (int)j;
 		c.max = (int)j;
@@ -125,26 +133,23 @@ int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
 {
 	const struct mml_history *h = o->h;
 	unsigned f = mml_history_row(h->lastcover, h, ob->page)[o->k.m];
-	struct candidates c = find_candidates(h, ob->page, ob->value, f);
+	unsigned started = mml_state_started(ob->after);
+	struct candidates c = find_candidates(h, ob->page, ob->value, f, started);
 
-	if (c.max < 0)
+	if (!c.any)
 		return flag(o, ob, MML_MISDIRECTED, f);
-	if (o->seen[ob->page] < c.max)
-		o->seen[ob->page] = (uint8_t)c.max;
+	if (c.max < 0)
+		return flag(o, ob, MML_FUTURE, f);
 	if ((unsigned)c.max < f)
 		return flag(o, ob, classify_stale(o, ob, f), f);
-
-	int result = 0;
-	unsigned started = mml_state_started(ob->after);
-	if ((unsigned)c.min > started)
-		result = flag(o, ob, MML_FUTURE, f);
-	if ((unsigned)c.min_from_f > o->k.m) {
-		o->k.m = (uint8_t)c.min_from_f;
-		o->k.source = MML_SRC_OWN;
-		o->k.obs = *ob;
-		result |= MML_OBSERVED_RAISED;
-		if (o->k.m == started && mml_state_completed(ob->after) < started)
-			o->early_new++;
-	}
-	return result;
+	if (o->seen[ob->page] < c.max)
+		o->seen[ob->page] = (uint8_t)c.max;
+	if ((unsigned)c.min_from_f <= o->k.m)
+		return 0;
+	o->k.m = (uint8_t)c.min_from_f;
+	o->k.source = MML_SRC_OWN;
+	o->k.obs = *ob;
+	if (o->k.m == started && mml_state_completed(ob->after) < started)
+		o->early_new++;
+	return MML_OBSERVED_RAISED;
 }
