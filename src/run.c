@@ -63,6 +63,49 @@ static char *reserve_new(size_t len)
 	return got == MAP_FAILED ? NULL : got;
 }
 
+/* What /proc/meminfo calls MemAvailable, in bytes; 0 when unknown. */
+static uint64_t memory_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	char line[128];
+	unsigned long long kib = 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kib * 1024;
+}
+
+/* Pages the backings will hold: generation 0, and every generation that
+ * is tagged (files, and anonymous memory prepared for mremap). */
+static uint64_t backing_pages(const struct mml_program *p)
+{
+	uint64_t n = p->pages;
+	for (unsigned i = 0; i < p->nops; i++) {
+		const struct mml_op *op = &p->ops[i];
+		const struct mml_op_class *cls = mml_op_class(op->kind);
+		bool tagged = op->backing != MML_BACKING_ANON || cls->prepare;
+		if (cls->needs_store && tagged)
+			n += op->hi - op->lo;
+	}
+	return n;
+}
+
+/* Refuse up front what would end in the OOM killer half-way through. */
+static int check_memory(struct runner *x)
+{
+	uint64_t need = backing_pages(x->p) * x->page_size;
+	uint64_t available = memory_available();
+	if (available == 0 || need <= available)
+		return 0;
+	snprintf(x->r->error, sizeof x->r->error,
+		 "the backings need %.1f MiB and only %.1f MiB of memory is available",
+		 (double)need / (1 << 20), (double)available / (1 << 20));
+	return -1;
+}
+
 /* One store per generation that maps pages of its own: 0, and every op
  * that installs a new generation. */
 static int open_stores(struct runner *x)
@@ -191,6 +234,8 @@ static int set_up(struct runner *x)
 	for (unsigned j = 0; j <= p->nops; j++)
 		x->stores[j].fd = -1;
 	x->r->run_base = (uint32_t)mml_rng_next(&x->rng) & ((1u << MML_RUN_BITS) - 1);
+	if (check_memory(x))
+		return -1;
 	x->region = reserve_new(pages_len(x, p->pages));
 	if (!x->region)
 		return fail(x, "reserving the region", -errno);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The command line: exit codes, one-line errors, JSON, seeds, interruption.
-# Usage: test_cli.sh MMLITMUS MAIN_C
+# Usage: test_cli.sh MMLITMUS MAIN_C README
 set -u
 bin=$1
 main_c=$2
+readme=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
@@ -33,10 +34,13 @@ usage_error() {
 
 every_flag_documented() {
 	"$bin" --help >"$tmp/help" || return 1
+	python3 -c 'import sys; sys.exit(open(sys.argv[1]).read() not in open(sys.argv[2]).read())' \
+		"$tmp/help" "$readme" || { echo "# README.md does not hold the --help text"; return 1; }
 	flags=$(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$main_c")
 	[ -n "$flags" ] || return 1
 	for f in $flags; do
 		grep -q -- "--$f" "$tmp/help" || { echo "# --$f is not in --help"; return 1; }
+		grep -q -- "--$f" "$readme" || { echo "# --$f is not in README.md"; return 1; }
 	done
 }
 
@@ -89,7 +93,7 @@ default_is_classic() {
 }
 
 echo "1..12"
-check "--help documents every flag" every_flag_documented
+check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
 check "an impossible program is a one-line usage error" usage_error -o munmap:8-99
