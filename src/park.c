@@ -6,13 +6,6 @@
 
 enum { SPINS = 20000 };
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
 static void futex(_Atomic uint32_t *word, int op, uint32_t value)
 {
 	syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, NULL, NULL, 0);
@@ -24,7 +17,7 @@ uint32_t mml_park_while(struct mml_parking *p, uint32_t old)
 		uint32_t now = atomic_load_explicit(&p->word, memory_order_acquire);
 		if (now != old)
 			return now;
-		cpu_relax();
+		mml_cpu_relax();
 	}
 	for (;;) {
 		/* seq_cst on both sides: either the waker sees a sleeper, or the

@@ -13,6 +13,15 @@ struct mml_parking {
 	_Atomic uint32_t sleepers;
 };
 
+/* The pause a spinning thread makes, so that its sibling hyperthread and
+ * the memory bus are not starved. */
+static inline void mml_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 /* Wait until word != old; returns the new value. */
 uint32_t mml_park_while(struct mml_parking *p, uint32_t old);
 /* Store (or add) and wake whoever sleeps on it. */

@@ -10,24 +10,24 @@
 
 enum { JSON_FORMAT_VERSION = 1 };
 
-static const char *const observed_names[] = {
-	[MML_OBSERVED_NEVER] = "Never",
-	[MML_OBSERVED_SOMETIMES] = "Sometimes",
-	[MML_OBSERVED_ALWAYS] = "Always",
-	[MML_OBSERVED_INCONCLUSIVE] = "Inconclusive",
+static const char *const outcome_names[] = {
+	[MML_OUTCOME_NEVER] = "Never",
+	[MML_OUTCOME_SOMETIMES] = "Sometimes",
+	[MML_OUTCOME_ALWAYS] = "Always",
+	[MML_OUTCOME_INCONCLUSIVE] = "Inconclusive",
 };
 
-const char *mml_observed_name(enum mml_observed o) { return observed_names[o]; }
+const char *mml_outcome_name(enum mml_outcome o) { return outcome_names[o]; }
 
-enum mml_observed mml_report_observed(const struct mml_report *rep)
+enum mml_outcome mml_report_outcome(const struct mml_report *rep)
 {
 	const struct mml_result *r = rep->result;
 	if (r->violation_iterations == 0)
 		return r->racing_reads < rep->config->min_racing
-			       ? MML_OBSERVED_INCONCLUSIVE
-			       : MML_OBSERVED_NEVER;
-	return r->violation_iterations == r->iterations ? MML_OBSERVED_ALWAYS
-							: MML_OBSERVED_SOMETIMES;
+			       ? MML_OUTCOME_INCONCLUSIVE
+			       : MML_OUTCOME_NEVER;
+	return r->violation_iterations == r->iterations ? MML_OUTCOME_ALWAYS
+							: MML_OUTCOME_SOMETIMES;
 }
 
 /* One sentence on why a Never would mean little. */
@@ -156,18 +156,18 @@ static void print_program(FILE *out, const struct mml_program *p)
 }
 
 static void print_verdict(FILE *out, const struct mml_report *rep,
-			  enum mml_observed o)
+			  enum mml_outcome o)
 {
 	const struct mml_result *r = rep->result;
 	uint64_t findings = mml_result_findings(r);
 	if (findings)
 		fprintf(out, "Verdict FINDING: %" PRIu64 " violations the ops' policy forbids\n",
 			findings);
-	else if (o == MML_OBSERVED_INCONCLUSIVE) {
+	else if (o == MML_OUTCOME_INCONCLUSIVE) {
 		char why[256];
 		inconclusive_reason(rep, why, sizeof why);
 		fprintf(out, "Verdict inconclusive: %s\n", why);
-	} else if (o == MML_OBSERVED_NEVER)
+	} else if (o == MML_OUTCOME_NEVER)
 		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
 			r->iterations, r->racing_reads);
 	else
@@ -179,7 +179,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	const struct mml_result *r = rep->result;
 	struct mml_history h = {0};
 	int have_history = mml_history_build(&h, rep->program) == 0;
-	enum mml_observed o = mml_report_observed(rep);
+	enum mml_outcome o = mml_report_outcome(rep);
 
 	fprintf(out, "Test %s\n", rep->name);
 	print_program(out, rep->program);
@@ -200,7 +200,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	fprintf(out, "New values seen before the op was marked complete: %" PRIu64
 		" in %" PRIu64 " iterations\n", r->early_new, r->early_new_iterations);
 	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
-		mml_observed_name(o), r->violation_iterations,
+		mml_outcome_name(o), r->violation_iterations,
 		r->iterations - r->violation_iterations);
 	print_verdict(out, rep, o);
 	for (unsigned i = 0; have_history && i < r->nevidence; i++)
@@ -320,10 +320,10 @@ static json_t *counts_json(const struct mml_result *r)
 	return counts;
 }
 
-static json_t *verdict_json(const struct mml_report *rep, enum mml_observed o)
+static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 {
 	char why[256] = "";
-	if (o == MML_OBSERVED_INCONCLUSIVE)
+	if (o == MML_OUTCOME_INCONCLUSIVE)
 		inconclusive_reason(rep, why, sizeof why);
 	uint64_t findings = mml_result_findings(rep->result);
 	return json_pack("{s:b, s:I, s:s}", "finding", findings > 0,
@@ -336,7 +336,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 	struct mml_history h = {0};
 	if (mml_history_build(&h, rep->program))
 		return -1;
-	enum mml_observed o = mml_report_observed(rep);
+	enum mml_outcome o = mml_report_outcome(rep);
 	json_t *evidence = json_array();
 	for (unsigned i = 0; i < r->nevidence; i++)
 		json_array_append_new(evidence, violation_json(&h, &r->evidence[i]));
@@ -358,7 +358,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"early_new", (json_int_t)r->early_new,
 		"early_new_iterations", (json_int_t)r->early_new_iterations,
 		"histogram", histogram_json(r), "violations", counts_json(r),
-		"observation", "name", rep->name, "result", mml_observed_name(o),
+		"observation", "name", rep->name, "result", mml_outcome_name(o),
 		"pos", (json_int_t)r->violation_iterations,
 		"neg", (json_int_t)(r->iterations - r->violation_iterations),
 		"verdict", verdict_json(rep, o), "evidence", evidence,

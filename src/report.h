@@ -9,11 +9,11 @@
 #include "program.h"
 #include "run.h"
 
-enum mml_observed {
-	MML_OBSERVED_NEVER,
-	MML_OBSERVED_SOMETIMES,
-	MML_OBSERVED_ALWAYS,
-	MML_OBSERVED_INCONCLUSIVE, /* Never, but the readers did not race */
+enum mml_outcome {
+	MML_OUTCOME_NEVER,
+	MML_OUTCOME_SOMETIMES,
+	MML_OUTCOME_ALWAYS,
+	MML_OUTCOME_INCONCLUSIVE, /* Never, but the readers did not race */
 };
 
 struct mml_report {
@@ -23,8 +23,8 @@ struct mml_report {
 	const struct mml_result *result;
 };
 
-enum mml_observed mml_report_observed(const struct mml_report *rep);
-const char *mml_observed_name(enum mml_observed o);
+enum mml_outcome mml_report_outcome(const struct mml_report *rep);
+const char *mml_outcome_name(enum mml_outcome o);
 void mml_report_text(FILE *out, const struct mml_report *rep);
 /* Returns 0, or -1 when the JSON could not be built. */
 int mml_report_json(FILE *out, const struct mml_report *rep);

@@ -12,6 +12,7 @@
 #include "backing.h"
 #include "history.h"
 #include "ops.h"
+#include "park.h"
 #include "reader.h"
 #include "rng.h"
 #include "tag.h"
@@ -106,8 +107,13 @@ static int check_memory(struct runner *x)
 	return -1;
 }
 
-/* One store per generation that maps pages of its own: 0, and every op
- * that installs a new generation. */
+/* Generation j has a store of its own: 0, and every op that installs a
+ * new generation. */
+static bool owns_store(const struct mml_program *p, unsigned j)
+{
+	return j == 0 || mml_op_class(p->ops[j - 1].kind)->needs_store;
+}
+
 static int open_stores(struct runner *x)
 {
 	const struct mml_program *p = x->p;
@@ -118,7 +124,7 @@ static int open_stores(struct runner *x)
 		return fail(x, what, err);
 	for (unsigned j = 1; j <= p->nops; j++) {
 		const struct mml_op *op = &p->ops[j - 1];
-		if (!mml_op_class(op->kind)->needs_store)
+		if (!owns_store(p, j))
 			continue;
 		err = mml_store_open(&x->stores[j], op->backing, p->pages, op->lo,
 				     op->hi, x->page_size, &what);
@@ -281,13 +287,12 @@ static void tear_down(struct runner *x)
 		mml_guard_uninstall();
 	if (x->pinned)
 		sched_setaffinity(0, sizeof x->saved_affinity, &x->saved_affinity);
-	for (unsigned j = 0; j <= x->p->nops; j++) {
+	for (unsigned j = 0; j <= x->p->nops; j++)
+		mml_store_close(&x->stores[j]);
+	for (unsigned j = 1; j <= x->p->nops; j++)
 		if (x->staging[j])
 			munmap(x->staging[j],
 			       pages_len(x, x->p->ops[j - 1].hi - x->p->ops[j - 1].lo));
-		if (j == 0 || mml_op_class(x->p->ops[j - 1].kind)->needs_store)
-			mml_store_close(&x->stores[j]);
-	}
 	if (x->region)
 		munmap(x->region, pages_len(x, x->p->pages));
 	mml_history_free(&x->history);
@@ -301,8 +306,7 @@ static int reset(struct runner *x, uint32_t run)
 {
 	const struct mml_program *p = x->p;
 	for (unsigned j = 0; j <= p->nops; j++)
-		if ((j == 0 || mml_op_class(p->ops[j - 1].kind)->needs_store) &&
-		    mml_store_is_file(&x->stores[j]))
+		if (owns_store(p, j) && mml_store_is_file(&x->stores[j]))
 			mml_store_tag(&x->stores[j], run, j);
 	int err = mml_store_install(&x->stores[0], x->region, 0, p->pages, run,
 				    0, p->populate);
@@ -318,20 +322,13 @@ static int reset(struct runner *x, uint32_t run)
 	return 0;
 }
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
 static void delay(struct runner *x)
 {
 	uint64_t amount = mml_rng_upto(&x->rng, x->p->delay_amount);
 	switch (x->p->delay) {
 	case MML_DELAY_SPIN:
 		for (uint64_t i = 0; i < amount; i++)
-			cpu_relax();
+			mml_cpu_relax();
 		break;
 	case MML_DELAY_YIELD:
 		sched_yield();

@@ -48,7 +48,7 @@ static struct mml_config config(double seconds)
 }
 
 /* Runs and prints what a person needs to see why an assertion failed. */
-static enum mml_observed run(const char *name, const struct mml_program *p,
+static enum mml_outcome run(const char *name, const struct mml_program *p,
 			     const struct mml_config *c, struct mml_result *r)
 {
 	if (mml_run(p, c, r)) {
@@ -65,7 +65,7 @@ static enum mml_observed run(const char *name, const struct mml_program *p,
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		printf("# %s\n", line);
 	free(text);
-	return mml_report_observed(&rep);
+	return mml_report_outcome(&rep);
 }
 
 static bool need_two_cpus(void)
@@ -85,9 +85,9 @@ static void same_cpu_inconclusive(void)
 	p.readers[0].cpu = 0;
 	struct mml_config c = config(2);
 	printf("1..2\n");
-	enum mml_observed o = run("same-cpu", &p, &c, &r);
+	enum mml_outcome o = run("same-cpu", &p, &c, &r);
 	ok(1, mml_result_findings(&r) == 0, "no finding");
-	ok(2, o == MML_OBSERVED_INCONCLUSIVE,
+	ok(2, o == MML_OUTCOME_INCONCLUSIVE,
 	   "a reader on the mapper's CPU makes the answer Inconclusive, not Never");
 }
 
@@ -98,10 +98,10 @@ static void mapfixed_never(uint32_t pages)
 	program(&p, pages, MML_BACKING_MEMFD, "mapfixed", "asc");
 	struct mml_config c = config(4);
 	printf("1..3\n");
-	enum mml_observed o = run("mapfixed", &p, &c, &r);
+	enum mml_outcome o = run("mapfixed", &p, &c, &r);
 	ok(1, mml_result_findings(&r) == 0, "mapfixed: no finding");
 	ok(2, mml_result_violations(&r) == 0, "mapfixed: no violation at all");
-	ok(3, o == MML_OBSERVED_NEVER, "Never, with enough racing reads to mean it");
+	ok(3, o == MML_OUTCOME_NEVER, "Never, with enough racing reads to mean it");
 }
 
 /* The control must fire, or nothing else in this suite means anything. */
@@ -134,13 +134,13 @@ static void non_atomic_fires(const char *op, enum mml_backing backing,
 	struct mml_config c = config(90);
 	c.stop_on_violation = true;
 	printf("1..3\n");
-	enum mml_observed o = run(op, &p, &c, &r);
+	enum mml_outcome o = run(op, &p, &c, &r);
 	char what[128];
 	snprintf(what, sizeof what, "%s of 64 MiB shows %s", op,
 		 mml_class_name(expect));
 	ok(1, r.count[expect][0] > 0, what);
 	ok(2, mml_result_findings(&r) == 0, "classified as expected, not a finding");
-	ok(3, o == MML_OBSERVED_SOMETIMES || o == MML_OBSERVED_ALWAYS,
+	ok(3, o == MML_OUTCOME_SOMETIMES || o == MML_OUTCOME_ALWAYS,
 	   "the Observation line says it happened");
 }
 
