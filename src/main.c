@@ -284,7 +284,11 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 	case OPT_PIN: cli->pins = arg; break;
 	case OPT_NO_PIN: cli->no_pin = true; break;
 	case 's': c->seconds = parse_seconds(arg); cli->seconds_given = true; break;
-	case 'n': c->iterations = parse_number("--iterations", arg, UINT64_MAX); break;
+	case 'n':
+		c->iterations = parse_number("--iterations", arg, UINT64_MAX);
+		if (c->iterations == 0)
+			usage_error("--iterations: at least 1");
+		break;
 	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
 	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
 	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;

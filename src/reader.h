@@ -38,8 +38,10 @@ struct mml_shared {
 	size_t page_size;
 };
 
+/* Cache-line aligned: a reader writes its counters and its guard on every
+ * read, and must not slow down the next reader in the array. */
 struct mml_reader_thread {
-	unsigned id;
+	alignas(64) unsigned id;
 	int cpu;
 	struct mml_shared *shared;
 	struct mml_reader_thread *peers; /* all readers, for sharing */
@@ -52,7 +54,7 @@ struct mml_reader_thread {
 	int start_error; /* -errno from start-up, reported by the mapper */
 	pthread_t thread;
 	/* Per iteration, read by the mapper after the reader arrived. */
-	struct mml_oracle oracle;
+	alignas(64) struct mml_oracle oracle;
 	struct mml_knowledge raised[MML_MAX_OPS + 1]; /* published knowledge */
 	uint64_t reads, racing_reads, shared_cpu_reads, holes, sweeps;
 	uint64_t shared_cpu_sweeps; /* begun on the mapper's CPU */

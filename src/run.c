@@ -252,9 +252,10 @@ static int set_up(struct runner *x)
 	for (unsigned j = 1; j <= p->nops; j++)
 		x->atomic[j] = mml_op_class(p->ops[j - 1].kind)->atomic;
 	x->shared = aligned_alloc(64, sizeof *x->shared);
-	x->readers = calloc(p->nreaders, sizeof *x->readers);
+	x->readers = aligned_alloc(64, p->nreaders * sizeof *x->readers);
 	if (!x->shared || !x->readers)
 		return fail(x, "set-up", -ENOMEM);
+	memset(x->readers, 0, p->nreaders * sizeof *x->readers);
 	if (pin_mapper(x))
 		return -1;
 	init_shared(x);

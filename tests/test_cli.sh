@@ -66,6 +66,12 @@ seed_reproduces_schedule() {
 	[ "$a" = "$b" ]
 }
 
+# Set-up that runs out of memory is a one-line error too (an address space
+# limit makes reserving a 4 GiB region fail).
+out_of_memory_is_an_error() {
+	(ulimit -v 400000 && usage_error -p 1000000)
+}
+
 control_is_expected() {
 	"$bin" -o piecewise -s 1 >"$tmp/piecewise" 2>&1
 	code=$?
@@ -92,7 +98,7 @@ default_is_classic() {
 		grep -Eq '^Observation mapfixed (Never|Inconclusive) 0 [1-9]' "$tmp/classic"
 }
 
-echo "1..12"
+echo "1..13"
 check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -100,6 +106,7 @@ check "an impossible program is a one-line usage error" usage_error -o munmap:8-
 check "an unknown op is a one-line usage error" usage_error -o remap
 check "a CPU this process may not use is a one-line error" usage_error --mapper-cpu 1023
 check "a reader order that does not fit the region is refused" usage_error --read-order single:16
+check "running out of memory in set-up is a one-line error" out_of_memory_is_an_error
 check "--json prints one clean JSON object" json_run_is_clean
 check "--seed reproduces the schedule" seed_reproduces_schedule
 check "the piecewise control fires and exits 0 (expected)" control_is_expected
