@@ -40,7 +40,7 @@ enum mml_prot { MML_PROT_NONE, MML_PROT_READ };
 enum mml_read_order {
 	MML_ORDER_ASC,
 	MML_ORDER_DESC,
-	MML_ORDER_RANDOM,   /* a seeded permutation, one per reader and run */
+	MML_ORDER_RANDOM,   /* a seeded permutation, new every iteration */
 	MML_ORDER_STRIDE,   /* 0, s, 2s, ..., then 1, 1+s, ... */
 	MML_ORDER_PINGPONG, /* 0, n-1, 1, n-2, ...: both ends towards the middle */
 	MML_ORDER_SINGLE,   /* one page, over and over */

@@ -22,15 +22,14 @@ static void order_pingpong(uint32_t *out, uint32_t pages)
 		out[i] = i % 2 ? pages - 1 - i / 2 : i / 2;
 }
 
-static void order_random(uint32_t *out, uint32_t pages, uint64_t seed)
+/* Fisher-Yates: shuffling any permutation again gives a uniform one. */
+static void shuffle(uint32_t *order, uint32_t n, uint64_t *rng)
 {
-	for (uint32_t i = 0; i < pages; i++)
-		out[i] = i;
-	for (uint32_t i = pages - 1; i > 0; i--) {
-		uint32_t j = (uint32_t)mml_rng_upto(&seed, i);
-		uint32_t tmp = out[i];
-		out[i] = out[j];
-		out[j] = tmp;
+	for (uint32_t i = n - 1; i > 0; i--) {
+		uint32_t j = (uint32_t)mml_rng_upto(rng, i);
+		uint32_t tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
 	}
 }
 
@@ -39,6 +38,8 @@ int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
 {
 	t->norder = r->order == MML_ORDER_SINGLE ? 1 : pages;
 	t->order = malloc(sizeof *t->order * t->norder);
+	t->rng = seed;
+	t->reshuffle = r->order == MML_ORDER_RANDOM;
 	if (!t->order)
 		return -ENOMEM;
 	switch (r->order) {
@@ -50,7 +51,8 @@ int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
 			t->order[i] = pages - 1 - i;
 		break;
 	case MML_ORDER_RANDOM:
-		order_random(t->order, pages, seed);
+		order_stride(t->order, pages, 1);
+		shuffle(t->order, pages, &t->rng);
 		break;
 	case MML_ORDER_STRIDE:
 		order_stride(t->order, pages, r->param);
@@ -178,6 +180,9 @@ void *mml_reader_main(void *arg)
 		iteration = mml_park_while(&sh->go, iteration);
 		if (atomic_load(&sh->quit))
 			break;
+		/* A new page order every iteration, before the mapper may start. */
+		if (t->reshuffle)
+			shuffle(t->order, t->norder, &t->rng);
 		mml_park_add(&sh->running, 1);
 		run_iteration(t);
 		mml_park_add(&sh->arrived, 1);

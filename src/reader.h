@@ -47,6 +47,8 @@ struct mml_reader_thread {
 	struct mml_reader_thread *peers; /* all readers, for sharing */
 	uint32_t *order;
 	uint32_t norder;
+	bool reshuffle; /* random order: a new permutation every iteration */
+	uint64_t rng;
 	uint8_t *seen;
 	struct mml_violation *kept;
 	unsigned keep;
@@ -60,7 +62,7 @@ struct mml_reader_thread {
 	uint64_t shared_cpu_sweeps; /* begun on the mapper's CPU */
 };
 
-/* The sweep order as a page list; returns 0 or -ENOMEM. */
+/* The sweep order as a page list, seeded; returns 0 or -ENOMEM. */
 int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
 		     uint32_t pages, uint64_t seed);
 void *mml_reader_main(void *arg);
