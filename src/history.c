@@ -32,13 +32,6 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 		value[j] = mml_page_visible(&s);
 		lastcover[j] = value[j] != value[j - 1] ? (uint8_t)j : lastcover[j - 1];
 	}
-	for (unsigned j = 0; j < h->ngens; j++) {
-		unsigned last = j;
-		for (unsigned k = j + 1; k < h->ngens; k++)
-			if (value[k] == value[j])
-				last = k;
-		h->maxcand[base + j] = (uint8_t)last;
-	}
 }
 
 int mml_history_build(struct mml_history *h, const struct mml_program *p)
@@ -48,8 +41,7 @@ int mml_history_build(struct mml_history *h, const struct mml_program *p)
 	size_t n = (size_t)h->pages * h->ngens;
 	h->value = malloc(n);
 	h->lastcover = malloc(n);
-	h->maxcand = malloc(n);
-	if (!h->value || !h->lastcover || !h->maxcand) {
+	if (!h->value || !h->lastcover) {
 		mml_history_free(h);
 		return -ENOMEM;
 	}
@@ -62,6 +54,5 @@ void mml_history_free(struct mml_history *h)
 {
 	free(h->value);
 	free(h->lastcover);
-	free(h->maxcand);
-	h->value = h->lastcover = h->maxcand = NULL;
+	h->value = h->lastcover = NULL;
 }

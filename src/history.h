@@ -15,7 +15,6 @@ struct mml_history {
 	/* Page-major, [page * ngens + j], so one page's row shares a line. */
 	uint8_t *value;     /* value id a reader sees on the page once j is in effect */
 	uint8_t *lastcover; /* largest j' <= j that covers the page, 0 if none */
-	uint8_t *maxcand;   /* largest j' whose value equals value[j] */
 };
 
 /* Returns 0, or -ENOMEM. */

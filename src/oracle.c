@@ -58,7 +58,7 @@ void mml_oracle_learn(struct mml_oracle *o, const struct mml_knowledge *peer)
  * and a correct read after it would be flagged. */
 struct candidates {
 	bool any;       /* cand(v, p) is not empty */
-	int min, max;   /* over the started candidates; -1 when none */
+	int max;        /* largest started candidate; -1 when none */
 	int min_from_f; /* smallest started candidate >= F; -1 when none */
 };
 
@@ -66,7 +66,7 @@ static struct candidates find_candidates(const struct mml_history *h,
 					 uint32_t page, uint8_t value,
 					 unsigned f, unsigned started)
 {
-	struct candidates c = {false, -1, -1, -1};
+	struct candidates c = {false, -1, -1};
 	if (value == MML_V_BAD)
 		return c;
 	const uint8_t *row = mml_history_row(h->value, h, page);
@@ -76,8 +76,6 @@ static struct candidates find_candidates(const struct mml_history *h,
 		c.any = true;
 		if (j > started)
 			break;
-		if (c.min < 0)
-			c.min = (int)j;
 		c.max = (int)j;
 		if (j >= f && c.min_from_f < 0)
 			c.min_from_f = (int)j;
@@ -142,8 +140,8 @@ int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
 		return flag(o, ob, MML_FUTURE, f);
 	if ((unsigned)c.max < f)
 		return flag(o, ob, classify_stale(o, ob, f), f);
-	if (o->seen[ob->page] < c.max)
-		o->seen[ob->page] = (uint8_t)c.max;
+	if (o->seen[ob->page] < c.min_from_f)
+		o->seen[ob->page] = (uint8_t)c.min_from_f;
 	if ((unsigned)c.min_from_f <= o->k.m)
 		return 0;
 	o->k.m = (uint8_t)c.min_from_f;

@@ -62,7 +62,13 @@ struct mml_oracle {
 	const struct mml_history *h;
 	const bool *atomic; /* per op index: the op's policy (ops.h) */
 	struct mml_knowledge k;
-	uint8_t *seen; /* per page: largest candidate this reader saw there */
+	/* Per page: the newest op this reader proved in effect there, i.e. the
+	 * largest min(cand ∩ [F, K]) of its reads of the page.  "Saw a
+	 * candidate >= F" (SPEC.md) is read as "saw a value only an op >= F
+	 * explains": an ambiguous value that an earlier op also explains (zeros,
+	 * a value restored by mprotect) proves nothing, and counting it would
+	 * make an expected new-then-stale a same-page finding. */
+	uint8_t *seen;
 	uint64_t count[MML_CLASS_COUNT][2]; /* [class][finding] */
 	uint64_t early_new; /* new values seen before the op was marked complete */
 	unsigned classes;   /* bit per class seen */
@@ -98,7 +104,8 @@ const char *mml_class_name(enum mml_class c);
 const char *mml_source_name(enum mml_source s);
 
 /* The common read sees the value the page holds at M: nothing to learn and
- * nothing to flag, only the page's seen-mark to keep exact. */
+ * nothing to flag.  Its smallest candidate from F on is F itself (no op
+ * between F and M covers the page), which is the page's seen-mark. */
 static inline int mml_oracle_observe(struct mml_oracle *o,
 				     const struct mml_obs *ob)
 {
@@ -111,8 +118,8 @@ static inline int mml_oracle_observe(struct mml_oracle *o,
 	size_t at = (size_t)ob->page * h->ngens + o->k.m;
 	if (ob->value != h->value[at])
 		return mml_oracle_observe_slow(o, ob);
-	if (h->maxcand[at] > o->seen[ob->page])
-		o->seen[ob->page] = h->maxcand[at];
+	if (h->lastcover[at] > o->seen[ob->page])
+		o->seen[ob->page] = h->lastcover[at];
 	return 0;
 }
 

@@ -1167,6 +1167,34 @@ static bool t_unstarted_candidate_no_missed_finding(void)
 	return good;
 }
 
+/* anon gen0; op 1 dontneed (ZERO), op 2 munmap (HOLE), op 3 mprotect read
+ * (ZERO again).  After op 1 the reader sees ZERO on page 1; while munmap
+ * runs it sees HOLE on page 0, then ZERO on page 1 again (munmap has not
+ * reached it).  The first ZERO proved only op 1, not op 3, so the page did
+ * not go back in time: expected hole-then-data, not a same-page finding. */
+static bool t_ambiguous_value_is_no_seen_mark(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_ANON);
+	fx_op(&f, MML_OP_DONTNEED, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
+	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_ANON, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	uint8_t d1 = mml_state_done(1), r2 = mml_state_running(2);
+	bool good = true;
+	good &= check_flags(see(&f, 1, MML_V_ZERO, d1, d1), 0,
+			    "page 1 ZERO after op 1");
+	good &= check_int(f.seen[1], 1, "page 1 proved op 1, not op 3");
+	good &= check_flags(see(&f, 0, MML_V_HOLE, r2, r2), MML_OBSERVED_RAISED,
+			    "page 0 HOLE during op 2");
+	good &= check_flags(see(&f, 1, MML_V_ZERO, r2, r2), MML_OBSERVED_VIOLATION,
+			    "page 1 ZERO during op 2 is a violation, not a finding");
+	good &= check_only_count(&f, MML_HOLE_THEN_DATA, false, 1);
+	fx_end(&f);
+	return good;
+}
+
 /* ---- the list ---- */
 
 struct scenario {
@@ -1227,6 +1255,8 @@ static const struct scenario scenarios[] = {
 	 t_unstarted_candidate_no_false_positive},
 	{"unstarted candidate: gen0 restored only by a later op, during mprotect none, is found",
 	 t_unstarted_candidate_no_missed_finding},
+	{"seen-mark: an ambiguous value proves only its earliest op (no false same-page)",
+	 t_ambiguous_value_is_no_seen_mark},
 };
 
 enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
