@@ -243,34 +243,6 @@ const char *mml_program_check(const struct mml_program *p)
 	return NULL;
 }
 
-void mml_op_format(const struct mml_op *op, char *buf, size_t len)
-{
-	const struct mml_op_class *c = mml_op_class(op->kind);
-	int n = snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (c->params & MML_PARAM_BACKING)
-		n += snprintf(buf + n, len - (size_t)n, ":%s", mml_backing_name(op->backing));
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (c->params & MML_PARAM_PROT)
-		n += snprintf(buf + n, len - (size_t)n, ":%s",
-			      op->prot == MML_PROT_READ ? "read" : "none");
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (c->params & MML_PARAM_DIRECTION)
-		snprintf(buf + n, len - (size_t)n, ":%s", op->descending ? "desc" : "asc");
-}
-
-static void format_reader(const struct mml_reader *r, char *buf, size_t len)
-{
-	const char *name = mml_order_name(r->order);
-	if (r->order == MML_ORDER_STRIDE || r->order == MML_ORDER_SINGLE)
-		snprintf(buf, len, "%s:%" PRIu32, name, r->param);
-	else
-		snprintf(buf, len, "%s", name);
-}
-
 /* Appends with snprintf, stopping quietly when the buffer is full. */
 struct sink {
 	char *buf;
@@ -287,6 +259,19 @@ put(struct sink *s, const char *fmt, ...)
 	int n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
 	va_end(ap);
 	s->used = n < 0 ? s->len : s->used + (size_t)n;
+}
+
+void mml_op_format(const struct mml_op *op, char *buf, size_t len)
+{
+	const struct mml_op_class *c = mml_op_class(op->kind);
+	struct sink s = {buf, len, 0};
+	put(&s, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
+	if (c->params & MML_PARAM_BACKING)
+		put(&s, ":%s", mml_backing_name(op->backing));
+	if (c->params & MML_PARAM_PROT)
+		put(&s, ":%s", op->prot == MML_PROT_READ ? "read" : "none");
+	if (c->params & MML_PARAM_DIRECTION)
+		put(&s, ":%s", op->descending ? "desc" : "asc");
 }
 
 static void put_cpu(struct sink *s, const char *key, int cpu)
@@ -312,10 +297,11 @@ void mml_program_format(const struct mml_program *p, char *buf, size_t len)
 		put(&s, "op %u %s\n", i + 1, op);
 	}
 	for (unsigned i = 0; i < p->nreaders; i++) {
-		char order[48];
-		format_reader(&p->readers[i], order, sizeof order);
-		put(&s, "reader %u %s", i, order);
-		put_cpu(&s, "cpu", p->readers[i].cpu);
+		const struct mml_reader *r = &p->readers[i];
+		put(&s, "reader %u %s", i, mml_order_name(r->order));
+		if (r->order == MML_ORDER_STRIDE || r->order == MML_ORDER_SINGLE)
+			put(&s, ":%" PRIu32, r->param);
+		put_cpu(&s, "cpu", r->cpu);
 		put(&s, "\n");
 	}
 	put(&s, "reader-yield %" PRIu32 "\nshare %d\n", p->reader_yield, p->share);
