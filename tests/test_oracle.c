@@ -103,6 +103,15 @@ static void fx_end(struct fixture *f)
 	f->built = false;
 }
 
+/* The classic shape on 4 pages: a memfd, and one mapfixed of another over
+ * all of it. */
+static bool fx_classic(struct fixture *f)
+{
+	fx_program(f, 4, MML_BACKING_MEMFD);
+	fx_map(f, 0, 4, MML_BACKING_MEMFD);
+	return fx_start(f);
+}
+
 /* The value id a reader sees on page once op j is in effect. */
 static uint8_t fx_value(const struct fixture *f, uint32_t page, unsigned j)
 {
@@ -138,6 +147,17 @@ static int see(struct fixture *f, uint32_t page, uint8_t value,
 {
 	struct mml_obs ob = make_obs(f, page, value, before, after);
 	return mml_oracle_observe(&f->o, &ob);
+}
+
+/* Reader 1 publishes that op m is in effect, having read value on page
+ * with the mapper in state; this reader learns it. */
+static void peer_learns(struct fixture *f, uint8_t m, uint32_t page,
+			uint8_t value, uint8_t state)
+{
+	struct mml_knowledge peer = {.m = m, .source = MML_SRC_OWN};
+	peer.obs = make_obs(f, page, value, state, state);
+	peer.obs.reader = 1;
+	mml_oracle_learn(&f->o, &peer);
 }
 
 /* ---- checks: each prints why it failed and returns whether it held ---- */
@@ -201,18 +221,7 @@ static bool check_only_count(const struct fixture *f, enum mml_class cls,
 /* Nothing counted and nothing kept. */
 static bool check_clean(const struct fixture *f)
 {
-	bool good = true;
-	for (int c = 0; c < MML_CLASS_COUNT; c++) {
-		for (int fi = 0; fi < 2; fi++) {
-			if (f->o.count[c][fi] != 0) {
-				printf("# failed: count[%s][%s] is %llu, want 0\n",
-				       mml_class_name((enum mml_class)c),
-				       fi ? "finding" : "expected",
-				       (unsigned long long)f->o.count[c][fi]);
-				good = false;
-			}
-		}
-	}
+	bool good = check_only_count(f, MML_MISDIRECTED, true, 0);
 	good &= check_int(f->o.nkept, 0, "nothing kept");
 	good &= check_int(f->o.classes, 0, "no class bit set");
 	return good;
@@ -275,9 +284,7 @@ static void report(bool pass, const char *name)
 static bool t_new_then_stale(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -345,9 +352,7 @@ static bool t_hole_then_data_mprotect(void)
 static bool t_same_page(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -366,9 +371,7 @@ static bool t_same_page(void)
 static bool t_stale_after_return(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t d1 = mml_state_done(1);
 	bool good = true;
@@ -419,13 +422,7 @@ static bool t_stale_after_later_op_peer(void)
 	fx_map(&f, 2, 4, MML_BACKING_MEMFD);
 	if (!fx_start(&f))
 		return false;
-	struct mml_knowledge peer;
-	memset(&peer, 0, sizeof peer);
-	peer.m = 2;
-	peer.source = MML_SRC_OWN;
-	peer.obs = make_obs(&f, 2, 2, mml_state_running(2),
-			    mml_state_running(2));
-	mml_oracle_learn(&f.o, &peer);
+	peer_learns(&f, 2, 2, 2, mml_state_running(2));
 	bool good = true;
 	good &= check_knowledge(&f, 2, MML_SRC_PEER);
 	good &= check_flags(see(&f, 0, 0, 0, 0),
@@ -463,9 +460,7 @@ static bool t_future(void)
 static bool t_misdirected_bad(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -504,9 +499,7 @@ static bool t_misdirected_generation(void)
 static bool t_misdirected_zero(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -525,9 +518,7 @@ static bool t_misdirected_zero(void)
 static bool t_misdirected_old_run(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint32_t oldrun = RUN - 1;
 	uint8_t v = mml_tag_value(mml_tag(oldrun, 0, 1), RUN, 1, f.h.ngens);
@@ -547,9 +538,7 @@ static bool t_misdirected_old_run(void)
 static bool t_misdirected_tag_reduction(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	bool good = true;
 	good &= check_int(mml_tag_value(mml_tag(RUN, 1, 2), RUN, 2, f.h.ngens),
@@ -676,9 +665,7 @@ static bool t_policy(enum mml_op_kind kind, enum shape shape)
 static bool t_legal_old_then_new(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	uint8_t d1 = mml_state_done(1);
@@ -799,9 +786,7 @@ static bool t_legal_zero_dontneed_twice(void)
 static bool t_legal_completed_then_new(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t d1 = mml_state_done(1);
 	bool good = true;
@@ -892,9 +877,7 @@ static bool t_noop_dontneed_keeps_cover(void)
 static bool t_knowledge_own(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = check_knowledge(&f, 0, MML_SRC_INITIAL);
@@ -934,18 +917,10 @@ static bool t_knowledge_completed(void)
 static bool t_knowledge_peer(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
-	struct mml_knowledge peer;
-	memset(&peer, 0, sizeof peer);
-	peer.m = 1;
-	peer.source = MML_SRC_OWN;
-	peer.obs = make_obs(&f, 0, 1, r1, r1);
-	peer.obs.reader = 1;
-	mml_oracle_learn(&f.o, &peer);
+	peer_learns(&f, 1, 0, 1, r1);
 	bool good = check_knowledge(&f, 1, MML_SRC_PEER);
 	good &= check_int(f.o.k.obs.reader, 1, "k.obs is the peer's read");
 	good &= check_flags(see(&f, 2, 0, r1, r1),
@@ -971,15 +946,9 @@ static bool t_knowledge_peer_not_news(void)
 	bool good = true;
 	good &= check_flags(see(&f, 0, 2, r2, r2), MML_OBSERVED_RAISED,
 			    "page 0 gen2");
-	struct mml_knowledge peer;
-	memset(&peer, 0, sizeof peer);
-	peer.m = 1;
-	peer.source = MML_SRC_OWN;
-	peer.obs = make_obs(&f, 1, 1, r2, r2);
-	mml_oracle_learn(&f.o, &peer);
+	peer_learns(&f, 1, 1, 1, r2);
 	good &= check_knowledge(&f, 2, MML_SRC_OWN);
-	peer.m = 2;
-	mml_oracle_learn(&f.o, &peer);
+	peer_learns(&f, 2, 1, 1, r2);
 	good &= check_knowledge(&f, 2, MML_SRC_OWN);
 	good &= check_int(f.o.k.obs.page, 0, "k.obs still the own read");
 	good &= check_clean(&f);
@@ -994,9 +963,7 @@ static bool t_knowledge_peer_not_news(void)
 static bool t_seen_mark_exact(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -1031,9 +998,7 @@ static bool t_seen_mark_exact(void)
 static bool t_seen_mark_fast_path(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t d1 = mml_state_done(1);
 	bool good = true;
@@ -1085,9 +1050,7 @@ static bool t_keep_room_for_findings(void)
 static bool t_reset(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_map(&f, 0, 4, MML_BACKING_MEMFD);
-	if (!fx_start(&f))
+	if (!fx_classic(&f))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -1108,6 +1071,18 @@ static bool t_reset(void)
 
 /* ---- candidates are limited to ops that had started ---- */
 
+/* Anonymous gen0 on 4 pages; op 1 dontneed (ZERO), op 2 munmap (HOLE),
+ * op 3 mprotect read (ZERO again, the reservation made readable): ZERO has
+ * candidates {1, 3}. */
+static bool fx_zeros_twice(struct fixture *f)
+{
+	fx_program(f, 4, MML_BACKING_ANON);
+	fx_op(f, MML_OP_DONTNEED, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
+	fx_op(f, MML_OP_MUNMAP, 0, 4, MML_BACKING_ANON, MML_PROT_NONE);
+	fx_op(f, MML_OP_MPROTECT, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
+	return fx_start(f);
+}
+
 /* anon gen0; op 1 dontneed (ZERO), op 2 munmap (HOLE), op 3 mprotect read
  * (ZERO again).  While munmap (not atomic) runs: HOLE on page 0, ZERO still
  * on page 1 (legal: munmap zaps page by page), HOLE on page 0 again.  ZERO
@@ -1118,11 +1093,7 @@ static bool t_reset(void)
 static bool t_unstarted_candidate_no_false_positive(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_ANON);
-	fx_op(&f, MML_OP_DONTNEED, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
-	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_ANON, MML_PROT_NONE);
-	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
-	if (!fx_start(&f))
+	if (!fx_zeros_twice(&f))
 		return false;
 	uint8_t r2 = mml_state_running(2);
 	bool good = true;
@@ -1175,11 +1146,7 @@ static bool t_unstarted_candidate_no_missed_finding(void)
 static bool t_ambiguous_value_is_no_seen_mark(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_ANON);
-	fx_op(&f, MML_OP_DONTNEED, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
-	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_ANON, MML_PROT_NONE);
-	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
-	if (!fx_start(&f))
+	if (!fx_zeros_twice(&f))
 		return false;
 	uint8_t d1 = mml_state_done(1), r2 = mml_state_running(2);
 	bool good = true;
