@@ -13,21 +13,42 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "encoding.h"
+#include "execution.h"
+#include "ops.h"
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "text.h"
 
 #define VERSION "0.1"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2 };
 
 static const char usage[] =
-"Usage: mmlitmus [OPTION]...\n"
+"Usage: mmlitmus [run] [OPTION]... [FILE]\n"
+"       mmlitmus decode FILE\n"
+"       mmlitmus encode [-o OUT] FILE\n"
+"       mmlitmus replay [-n RUNS] [--seed N] FILE\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of SPEC.md).\n"
 "With no options: the classic test (16 pages of a memfd, one reader, mmap\n"
-"MAP_FIXED of another memfd over it) for 5 seconds.\n"
+"MAP_FIXED of another memfd over it) for 5 seconds.  FILE holds a program\n"
+"in the text form (.litmus) or the binary form (a fuzzer's input); then the\n"
+"program flags below are not allowed.\n"
+"\n"
+"Commands:\n"
+"  run                    run a test (the default)\n"
+"  decode FILE            print the program a binary input decodes to, in\n"
+"                         the text form\n"
+"  encode FILE            write the canonical binary form of a program (text\n"
+"                         or binary) to OUT (-o) or to stdout\n"
+"  replay FILE            run the program as a fuzz target does (its repeat\n"
+"                         iterations within MMLITMUS_MAX_MS) until it fires,\n"
+"                         at most RUNS times (-n, default 200), or exactly\n"
+"                         RUNS times with --all; print the reproduction rate\n"
+"                         and the first firing's evidence; exit 1 when it fired\n"
 "\n"
 "Program:\n"
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
@@ -78,14 +99,20 @@ static const char usage[] =
 "  -h, --help             this text\n"
 "      --version          the version\n"
 "\n"
+"Replay:\n"
+"  -n, --runs RUNS        with replay: at most RUNS executions\n"
+"      --all              with replay: all RUNS executions, for the rate\n"
+"  -o, --output OUT       with encode: the file to write\n"
+"\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
-"forbids), 2 bad usage or an environment error.\n";
+"forbids; for replay: the program fired), 2 bad usage or an environment\n"
+"error.\n";
 
 enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_VERSION,
+	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL,
 };
 
 static const struct option options[] = {
@@ -115,15 +142,32 @@ static const struct option options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+static const struct option replay_options[] = {
+	{"runs", required_argument, NULL, 'n'},
+	{"all", no_argument, NULL, OPT_ALL},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option encode_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option no_options[] = {
+	{NULL, 0, NULL, 0},
+};
+
 /* Everything the flags say, before it becomes a program. */
 struct cli {
 	struct mml_program program;
 	struct mml_config config;
 	const char *ops[MML_MAX_OPS];
 	unsigned nops;
-	const char *read_orders, *pins, *name;
+	const char *read_orders, *pins, *name, *file;
 	int mapper_cpu;
 	bool no_pin, json, progress, seconds_given;
+	bool program_flags; /* a flag that shapes the program was given */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -146,6 +190,19 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* An environment or file error: one line, exit 2. */
+static void __attribute__((format(printf, 1, 2), noreturn))
+fail_exit(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mmlitmus: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
 static uint64_t parse_number(const char *flag, const char *s, uint64_t max)
 {
 	errno = 0;
@@ -164,46 +221,6 @@ static double parse_seconds(const char *s)
 	if (*end || errno || !(v > 0) || v > 1e7)
 		usage_error("--seconds: '%s' is not a positive number of seconds", s);
 	return v;
-}
-
-static int allowed_cpus(int *cpus, int max)
-{
-	cpu_set_t set;
-	int n = 0;
-	if (sched_getaffinity(0, sizeof set, &set) < 0)
-		return 0;
-	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[n++] = c;
-	return n;
-}
-
-/* Default placement: mapper on the first allowed CPU, readers round-robin
- * on the others, so that each reader can overlap the mapper. */
-static void place_threads(struct cli *cli)
-{
-	struct mml_program *p = &cli->program;
-	int cpus[CPU_SETSIZE];
-	int n = allowed_cpus(cpus, CPU_SETSIZE);
-	p->mapper_cpu = MML_NO_CPU;
-	for (unsigned i = 0; i < p->nreaders; i++)
-		p->readers[i].cpu = MML_NO_CPU;
-	if (cli->no_pin)
-		return;
-	if (n < 2 && cli->mapper_cpu == MML_NO_CPU && !cli->pins) {
-		fprintf(stderr, "mmlitmus: warning: one CPU: the readers cannot run while "
-				"the mapper does; expect Inconclusive\n");
-		return;
-	}
-	p->mapper_cpu = cli->mapper_cpu != MML_NO_CPU ? cli->mapper_cpu : cpus[0];
-	if (cli->pins)
-		return;
-	int others[CPU_SETSIZE], m = 0;
-	for (int i = 0; i < n; i++)
-		if (cpus[i] != p->mapper_cpu)
-			others[m++] = cpus[i];
-	for (unsigned i = 0; i < p->nreaders && m > 0; i++)
-		p->readers[i].cpu = others[i % (unsigned)m];
 }
 
 /* Calls each(item, index, ctx) for the comma-separated items of list,
@@ -240,15 +257,34 @@ static void set_pin(const char *item, unsigned i, void *ctx)
 	p->readers[i].cpu = (int)parse_number("--pin", item, CPU_SETSIZE - 1);
 }
 
-static void default_name(struct cli *cli, char *buf, size_t len)
+static void warn_if_one_cpu(const struct mml_program *p)
+{
+	struct mml_program placed = *p;
+	if (p->mapper_cpu == MML_AUTO_CPU && mml_program_place(&placed) < 2)
+		fprintf(stderr, "mmlitmus: warning: one CPU: the readers cannot run while "
+				"the mapper does; expect Inconclusive\n");
+}
+
+/* Threads are placed by the library (mml_program_place) unless the flags
+ * say otherwise; one CPU cannot race, so that is worth a warning. */
+static void place_threads(struct cli *cli)
+{
+	struct mml_program *p = &cli->program;
+	p->mapper_cpu = cli->no_pin ? MML_NO_CPU : cli->mapper_cpu;
+	for (unsigned i = 0; i < p->nreaders; i++)
+		p->readers[i].cpu = cli->no_pin ? MML_NO_CPU : MML_AUTO_CPU;
+	if (cli->pins)
+		for_each_item(cli->pins, p->nreaders, "--pin", set_pin, p);
+	warn_if_one_cpu(p);
+}
+
+static void default_name(const struct mml_program *p, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = 0;
-	for (unsigned i = 0; i < cli->program.nops && used < len; i++) {
-		const char *spec = cli->ops[i] ? cli->ops[i] : "mapfixed";
-		size_t kind = strcspn(spec, ":");
-		int n = snprintf(buf + used, len - used, "%s%.*s", i ? "+" : "",
-				 (int)kind, spec);
+	for (unsigned i = 0; i < p->nops && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? "+" : "",
+				 mml_op_class(p->ops[i].kind)->name);
 		used = n < 0 ? len : used + (size_t)n;
 	}
 }
@@ -303,6 +339,18 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+static bool is_program_flag(int opt)
+{
+	switch (opt) {
+	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE:
+	case OPT_READ_ORDER: case OPT_SHARE: case OPT_READER_YIELD: case OPT_DELAY:
+	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void build_program(struct cli *cli)
 {
 	struct mml_program *p = &cli->program;
@@ -317,19 +365,60 @@ static void build_program(struct cli *cli)
 	place_threads(cli);
 	if (cli->read_orders)
 		for_each_item(cli->read_orders, p->nreaders, "--read-order", set_order, p);
-	if (cli->pins)
-		for_each_item(cli->pins, p->nreaders, "--pin", set_pin, p);
 	const char *why = mml_program_check(p);
 	if (why)
 		usage_error("%s", why);
 }
 
+/* The whole file, or a one-line error and exit 2. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		fail_exit("%s: %s", path, strerror(errno));
+	size_t cap = 4096, used = 0;
+	unsigned char *buf = malloc(cap + 1);
+	for (size_t got = 1; buf && got > 0;) {
+		if (used == cap) {
+			unsigned char *more = realloc(buf, 2 * cap + 1);
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+		got = fread(buf + used, 1, cap - used, f);
+		used += got;
+	}
+	bool bad = ferror(f) || !buf || used == cap;
+	if (f != stdin)
+		fclose(f);
+	if (bad)
+		fail_exit("%s: cannot read the whole file", path);
+	buf[used] = 0;
+	*len = used;
+	return buf;
+}
+
+/* A program from a file in either form; one-line error and exit 2. */
+static void load_program(const char *path, struct mml_program *p)
+{
+	size_t len;
+	unsigned char *data = read_file(path, &len);
+	char why[256];
+	if (mml_is_text(data, len)) {
+		if (mml_program_parse((const char *)data, p, why, sizeof why))
+			fail_exit("%s: %s", path, why);
+	} else {
+		mml_decode(data, len, p, NULL);
+	}
+	free(data);
+}
+
 static void parse_args(struct cli *cli, int argc, char **argv)
 {
 	memset(cli, 0, sizeof *cli);
-	mml_program_classic(&cli->program, 2);
-	cli->program.nreaders = 1;
-	cli->mapper_cpu = MML_NO_CPU;
+	mml_program_classic(&cli->program);
+	cli->mapper_cpu = MML_AUTO_CPU;
 	cli->progress = true;
 	cli->config = (struct mml_config){.evidence = 3, .min_racing = 1000,
 					  .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32};
@@ -338,18 +427,29 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:b:p:r:s:n:h", options, NULL)) != -1) {
 		if (opt == '?')
 			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+		cli->program_flags |= is_program_flag(opt);
 		parse_flag(cli, opt, optarg);
 	}
+	if (optind < argc)
+		cli->file = argv[optind++];
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!cli->seconds_given && cli->config.iterations == 0)
 		cli->config.seconds = 5;
-	build_program(cli);
+	if (cli->file && cli->program_flags)
+		usage_error("%s: a program file and program flags do not mix", cli->file);
+	if (cli->file) {
+		load_program(cli->file, &cli->program);
+		warn_if_one_cpu(&cli->program);
+	} else {
+		build_program(cli);
+	}
+	mml_program_place(&cli->program);
 	cli->config.progress = cli->progress && isatty(STDERR_FILENO);
 	cli->config.stop = &stop_requested;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct cli cli;
 	parse_args(&cli, argc, argv);
@@ -357,21 +457,16 @@ int main(int argc, char **argv)
 	if (cli.name)
 		snprintf(name, sizeof name, "%s", cli.name);
 	else
-		default_name(&cli, name, sizeof name);
+		default_name(&cli.program, name, sizeof name);
 
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	struct mml_result *result = malloc(sizeof *result);
-	if (!result) {
-		fputs("mmlitmus: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
+	if (!result)
+		fail_exit("out of memory");
 	int status = mml_run(&cli.program, &cli.config, result);
-	if (status < 0 && result->iterations == 0) {
-		fprintf(stderr, "mmlitmus: %s\n", result->error);
-		free(result);
-		return EXIT_USAGE;
-	}
+	if (status < 0 && result->iterations == 0)
+		fail_exit("%s", result->error);
 	struct mml_report rep = {name, &cli.program, &cli.config, result};
 	if (cli.json)
 		mml_report_json(stdout, &rep);
@@ -384,4 +479,131 @@ int main(int argc, char **argv)
 		   : mml_result_findings(result) ? EXIT_FINDING : EXIT_CLEAN;
 	free(result);
 	return code;
+}
+
+/* The one FILE argument of decode, encode and replay. */
+static const char *only_file(int argc, char **argv, const char *command)
+{
+	if (optind >= argc)
+		usage_error("%s: a FILE is needed", command);
+	if (optind + 1 < argc)
+		usage_error("%s: unexpected argument '%s'", command, argv[optind + 1]);
+	return argv[optind];
+}
+
+static int decode_command(int argc, char **argv)
+{
+	optind = 1;
+	if (getopt_long(argc, argv, "", no_options, NULL) != -1)
+		usage_error("decode: unknown option '%s'", argv[optind - 1]);
+	const char *path = only_file(argc, argv, "decode");
+	size_t len;
+	unsigned char *data = read_file(path, &len);
+	struct mml_program p;
+	bool known;
+	unsigned version = mml_decode(data, len, &p, &known);
+	free(data);
+	if (!known)
+		fprintf(stderr, "mmlitmus: %s: the version byte is not a known "
+				"version: read as version %u\n", path, version);
+	char text[16384];
+	mml_program_format(&p, text, sizeof text);
+	fputs(text, stdout);
+	return fflush(stdout) ? EXIT_USAGE : EXIT_CLEAN;
+}
+
+static int encode_command(int argc, char **argv)
+{
+	const char *out_path = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:", encode_options, NULL)) != -1) {
+		if (opt != 'o')
+			usage_error("encode: unknown or incomplete option '%s'", argv[optind - 1]);
+		out_path = optarg;
+	}
+	const char *path = only_file(argc, argv, "encode");
+	struct mml_program p;
+	load_program(path, &p);
+	uint8_t bytes[MML_ENCODING_MAX];
+	const char *why;
+	int len = mml_encode(&p, bytes, sizeof bytes, &why);
+	if (len < 0)
+		fail_exit("%s: %s", path, why);
+	if (!out_path && isatty(STDOUT_FILENO))
+		usage_error("encode: the output is binary: give -o OUT or redirect it");
+	FILE *out = out_path ? fopen(out_path, "wb") : stdout;
+	if (!out)
+		fail_exit("%s: %s", out_path, strerror(errno));
+	bool bad = fwrite(bytes, 1, (size_t)len, out) != (size_t)len;
+	bad |= out_path ? fclose(out) != 0 : fflush(out) != 0;
+	if (bad)
+		fail_exit("%s: cannot write", out_path ? out_path : "stdout");
+	return EXIT_CLEAN;
+}
+
+static int replay_command(int argc, char **argv)
+{
+	uint64_t runs = 200, seed = 1;
+	bool all = false;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "n:", replay_options, NULL)) != -1) {
+		if (opt == 'n')
+			runs = parse_number("--runs", optarg, UINT32_MAX);
+		else if (opt == OPT_SEED)
+			seed = parse_number("--seed", optarg, UINT64_MAX);
+		else if (opt == OPT_ALL)
+			all = true;
+		else
+			usage_error("replay: unknown or incomplete option '%s'", argv[optind - 1]);
+	}
+	if (runs == 0)
+		usage_error("--runs: at least 1");
+	const char *path = only_file(argc, argv, "replay");
+	struct mml_execution_env env;
+	char why[256];
+	if (mml_execution_env(&env, why, sizeof why))
+		usage_error("%s", why);
+	struct mml_execution *x = malloc(sizeof *x), *first = malloc(sizeof *first);
+	if (!x || !first)
+		fail_exit("out of memory");
+	load_program(path, &x->program);
+	char text[16384];
+	mml_program_format(&x->program, text, sizeof text);
+	printf("Program %s\n%s", path, text);
+	fflush(stdout);
+	mml_program_place(&x->program);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	uint64_t fired = 0, done = 0;
+	for (; done < runs && !stop_requested && (all || fired == 0); done++) {
+		mml_execute_program(&env, seed + done, x);
+		if (x->status == MML_EXEC_ERROR)
+			fail_exit("%s: %s", path, x->result.error);
+		if (x->status == MML_EXEC_FIRED && fired++ == 0)
+			*first = *x;
+	}
+	printf("Reproduced %" PRIu64 " of %" PRIu64 " runs (seeds %" PRIu64 "..%" PRIu64 ")%s\n",
+	       fired, done, seed, seed + done - 1, stop_requested ? ", interrupted" : "");
+	if (fired)
+		mml_execution_report(stdout, path, first);
+	fflush(stdout);
+	free(x);
+	free(first);
+	return fired ? EXIT_FINDING : EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	const char *command = argc > 1 ? argv[1] : "";
+	if (strcmp(command, "decode") == 0)
+		return decode_command(argc - 1, argv + 1);
+	if (strcmp(command, "encode") == 0)
+		return encode_command(argc - 1, argv + 1);
+	if (strcmp(command, "replay") == 0)
+		return replay_command(argc - 1, argv + 1);
+	if (strcmp(command, "run") == 0)
+		return run_command(argc - 1, argv + 1);
+	return run_command(argc, argv);
 }

@@ -146,17 +146,17 @@ static int apply_piecewise(const struct mml_target *t, const struct mml_op *op,
 }
 
 static const struct mml_op_class classes[MML_OP_COUNT] = {
-	[MML_OP_MAPFIXED] = {"mapfixed", true, MML_PARAM_BACKING, true,
+	[MML_OP_MAPFIXED] = {"mapfixed", true, false, MML_PARAM_BACKING, true,
 			     install_generation, NULL, apply_mapfixed},
-	[MML_OP_MUNMAP] = {"munmap", false, 0, false,
+	[MML_OP_MUNMAP] = {"munmap", false, false, 0, false,
 			   effect_munmap, NULL, apply_munmap},
-	[MML_OP_MREMAP] = {"mremap", true, MML_PARAM_BACKING, true,
+	[MML_OP_MREMAP] = {"mremap", true, false, MML_PARAM_BACKING, true,
 			   effect_mremap, prepare_mremap, apply_mremap},
-	[MML_OP_DONTNEED] = {"dontneed", false, 0, false,
+	[MML_OP_DONTNEED] = {"dontneed", false, false, 0, false,
 			     effect_dontneed, NULL, apply_dontneed},
-	[MML_OP_MPROTECT] = {"mprotect", true, MML_PARAM_PROT, false,
+	[MML_OP_MPROTECT] = {"mprotect", true, false, MML_PARAM_PROT, false,
 			     effect_mprotect, NULL, apply_mprotect},
-	[MML_OP_PIECEWISE] = {"piecewise", false,
+	[MML_OP_PIECEWISE] = {"piecewise", false, true,
 			      MML_PARAM_BACKING | MML_PARAM_DIRECTION, true,
 			      install_generation, NULL, apply_piecewise},
 };

@@ -39,6 +39,10 @@ enum {
 struct mml_op_class {
 	const char *name;
 	bool atomic;     /* a violation of any kind is a finding */
+	/* A deliberately non-atomic op (SPEC.md, "controls"): a program that
+	 * holds one fires on any violation, so that the fuzzers, replay and
+	 * minimization can be shown to work end to end. */
+	bool control;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */
 	void (*effect)(const struct mml_op *op, unsigned gen,

@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +165,7 @@ int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
 	return 0;
 }
 
-void mml_program_classic(struct mml_program *p, int ncpus)
+void mml_program_classic(struct mml_program *p)
 {
 	memset(p, 0, sizeof *p);
 	p->pages = 16;
@@ -175,10 +175,43 @@ void mml_program_classic(struct mml_program *p, int ncpus)
 	p->ops[0] = (struct mml_op){.kind = MML_OP_MAPFIXED, .lo = 0, .hi = 16,
 				    .backing = MML_BACKING_MEMFD};
 	p->nreaders = 1;
-	p->mapper_cpu = ncpus > 1 ? 0 : MML_NO_CPU;
+	p->mapper_cpu = MML_AUTO_CPU;
 	p->readers[0] = (struct mml_reader){.order = MML_ORDER_ASC,
-					    .cpu = ncpus > 1 ? 1 : MML_NO_CPU};
+					    .cpu = MML_AUTO_CPU};
 	p->delay = MML_DELAY_NONE;
+	p->repeat = 1;
+}
+
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+int mml_program_place(struct mml_program *p)
+{
+	int cpus[CPU_SETSIZE];
+	int n = allowed_cpus(cpus, CPU_SETSIZE);
+	if (p->mapper_cpu == MML_AUTO_CPU)
+		p->mapper_cpu = n > 1 ? cpus[0] : MML_NO_CPU;
+	int others[CPU_SETSIZE], m = 0;
+	for (int i = 0; i < n; i++)
+		if (cpus[i] != p->mapper_cpu)
+			others[m++] = cpus[i];
+	unsigned next = 0;
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		struct mml_reader *r = &p->readers[i];
+		if (r->cpu != MML_AUTO_CPU)
+			continue;
+		r->cpu = n > 1 && m > 0 ? others[next++ % (unsigned)m] : MML_NO_CPU;
+	}
+	return n;
 }
 
 static const char *check_op(const struct mml_program *p, const struct mml_op *op)
@@ -203,8 +236,8 @@ static const char *check_reader(const struct mml_program *p,
 		return "single: the page is beyond the region";
 	if (r->order == MML_ORDER_STRIDE && (r->param == 0 || r->param >= p->pages))
 		return "stride: the stride must be at least 1 and below the page count";
-	if (r->cpu < MML_NO_CPU)
-		return "a CPU number is negative";
+	if (r->cpu < MML_AUTO_CPU || r->cpu >= CPU_SETSIZE)
+		return "a CPU number is out of range";
 	return NULL;
 }
 
@@ -228,8 +261,10 @@ const char *mml_program_check(const struct mml_program *p)
 		return "too many readers (at most 64)";
 	if (p->delay >= MML_DELAY_COUNT)
 		return "unknown delay kind";
-	if (p->mapper_cpu < MML_NO_CPU)
-		return "a CPU number is negative";
+	if (p->mapper_cpu < MML_AUTO_CPU || p->mapper_cpu >= CPU_SETSIZE)
+		return "a CPU number is out of range";
+	if (p->repeat == 0 || p->repeat > MML_MAX_REPEAT)
+		return "repeat must be from 1 to 65536";
 	for (unsigned i = 0; i < p->nops; i++) {
 		const char *why = check_op(p, &p->ops[i]);
 		if (why)
@@ -243,66 +278,16 @@ const char *mml_program_check(const struct mml_program *p)
 	return NULL;
 }
 
-/* Appends with snprintf, stopping quietly when the buffer is full. */
-struct sink {
-	char *buf;
-	size_t len, used;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-put(struct sink *s, const char *fmt, ...)
-{
-	if (s->used >= s->len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
-	va_end(ap);
-	s->used = n < 0 ? s->len : s->used + (size_t)n;
-}
-
 void mml_op_format(const struct mml_op *op, char *buf, size_t len)
 {
 	const struct mml_op_class *c = mml_op_class(op->kind);
-	struct sink s = {buf, len, 0};
-	put(&s, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
+	const char *param = "", *direction = "";
 	if (c->params & MML_PARAM_BACKING)
-		put(&s, ":%s", mml_backing_name(op->backing));
+		param = mml_backing_name(op->backing);
 	if (c->params & MML_PARAM_PROT)
-		put(&s, ":%s", op->prot == MML_PROT_READ ? "read" : "none");
+		param = op->prot == MML_PROT_READ ? "read" : "none";
 	if (c->params & MML_PARAM_DIRECTION)
-		put(&s, ":%s", op->descending ? "desc" : "asc");
-}
-
-static void put_cpu(struct sink *s, const char *key, int cpu)
-{
-	if (cpu == MML_NO_CPU)
-		put(s, " %s=any", key);
-	else
-		put(s, " %s=%d", key, cpu);
-}
-
-void mml_program_format(const struct mml_program *p, char *buf, size_t len)
-{
-	struct sink s = {buf, len, 0};
-	buf[0] = 0;
-	put(&s, "pages %" PRIu32 "\norder %u\nbacking %s\npopulate %d\n",
-	    p->pages, p->page_order, mml_backing_name(p->backing), p->populate);
-	put(&s, "mapper");
-	put_cpu(&s, "cpu", p->mapper_cpu);
-	put(&s, " delay=%s:%" PRIu32 "\n", mml_delay_name(p->delay), p->delay_amount);
-	for (unsigned i = 0; i < p->nops; i++) {
-		char op[96];
-		mml_op_format(&p->ops[i], op, sizeof op);
-		put(&s, "op %u %s\n", i + 1, op);
-	}
-	for (unsigned i = 0; i < p->nreaders; i++) {
-		const struct mml_reader *r = &p->readers[i];
-		put(&s, "reader %u %s", i, mml_order_name(r->order));
-		if (r->order == MML_ORDER_STRIDE || r->order == MML_ORDER_SINGLE)
-			put(&s, ":%" PRIu32, r->param);
-		put_cpu(&s, "cpu", r->cpu);
-		put(&s, "\n");
-	}
-	put(&s, "reader-yield %" PRIu32 "\nshare %d\n", p->reader_yield, p->share);
+		direction = op->descending ? "desc" : "asc";
+	snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32 "%s%s%s%s", c->name, op->lo,
+		 op->hi, *param ? ":" : "", param, *direction ? ":" : "", direction);
 }

@@ -15,7 +15,9 @@ enum {
 	MML_MAX_PAGES = 1u << 24,
 	MML_MAX_OPS = 64,
 	MML_MAX_READERS = 64,
-	MML_NO_CPU = -1,
+	MML_NO_CPU = -1,   /* not pinned */
+	MML_AUTO_CPU = -2, /* placed at run time: see mml_program_place */
+	MML_MAX_REPEAT = 1u << 16,
 };
 
 enum mml_backing {
@@ -83,14 +85,20 @@ struct mml_program {
 	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
 	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
 	bool share;            /* readers publish what they know (SPEC: oracle 3) */
+	uint32_t repeat;       /* iterations one execution runs (fuzzing, replay) */
 };
 
 /* The classic litmus: 16 pages of a memfd of zeros, one ascending reader on
  * another CPU than the mapper, one mapfixed of a memfd of ones. */
-void mml_program_classic(struct mml_program *p, int ncpus);
+void mml_program_classic(struct mml_program *p);
 
 /* Returns NULL when the program can run, else a one-line reason. */
 const char *mml_program_check(const struct mml_program *p);
+
+/* Resolves MML_AUTO_CPU: the mapper on the first CPU this thread may use,
+ * the readers round-robin on the others, so that each reader can overlap
+ * the mapper.  With one CPU nothing is pinned.  Returns the CPU count. */
+int mml_program_place(struct mml_program *p);
 
 const char *mml_backing_name(enum mml_backing b);
 const char *mml_order_name(enum mml_read_order o);
@@ -100,9 +108,6 @@ int mml_order_parse(const char *s, struct mml_reader *out);
 int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount);
 /* SPEC is KIND[:LO-HI][:PARAM]...; the range defaults to the whole region. */
 int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out);
-
-/* Lines of "key value", the form every report and the JSON quote. */
-void mml_program_format(const struct mml_program *p, char *buf, size_t len);
 void mml_op_format(const struct mml_op *op, char *buf, size_t len);
 
 #endif

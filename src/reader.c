@@ -109,6 +109,7 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 		t->holes++;
 	}
 	ob.after = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	t->sweep_mask |= 1ull << (ob.value < 63 ? ob.value : 63);
 	int seen = mml_oracle_observe(&t->oracle, &ob);
 	if ((seen & MML_OBSERVED_RAISED) && sh->share)
 		publish(t);
@@ -131,8 +132,11 @@ static void sweep(struct mml_reader_thread *t)
 					      memory_order_relaxed);
 	bool on_mapper_cpu = sched_getcpu() == mapper_cpu;
 	t->shared_cpu_sweeps += on_mapper_cpu;
+	t->sweep_mask = 0;
 	for (uint32_t i = 0; i < t->norder; i++)
 		read_page(t, t->order[i], on_mapper_cpu);
+	unsigned values = (unsigned)__builtin_popcountll(t->sweep_mask);
+	t->sweep_values[(values < MML_SWEEP_BUCKETS ? values : MML_SWEEP_BUCKETS) - 1]++;
 	t->sweeps++;
 }
 
@@ -144,6 +148,7 @@ static void run_iteration(struct mml_reader_thread *t)
 	t->oracle.run = sh->run;
 	t->reads = t->racing_reads = t->shared_cpu_reads = 0;
 	t->holes = t->sweeps = t->shared_cpu_sweeps = 0;
+	memset(t->sweep_values, 0, sizeof t->sweep_values);
 	/* Sweep until one whole sweep began after the mapper was done. */
 	for (;;) {
 		bool last = atomic_load_explicit(&sh->state, memory_order_acquire) ==

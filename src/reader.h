@@ -16,6 +16,7 @@
 #include "oracle.h"
 #include "park.h"
 #include "program.h"
+#include "run.h"
 
 /* What the mapper and the readers share during a run.  The words written
  * during an iteration sit on cache lines of their own. */
@@ -60,6 +61,10 @@ struct mml_reader_thread {
 	struct mml_knowledge raised[MML_MAX_OPS + 1]; /* published knowledge */
 	uint64_t reads, racing_reads, shared_cpu_reads, holes, sweeps;
 	uint64_t shared_cpu_sweeps; /* begun on the mapper's CPU */
+	/* Sweeps by how many distinct values they saw: 1, 2, 3, 4 or more.
+	 * A sweep that saw two generations watched an op happen. */
+	uint64_t sweep_values[MML_SWEEP_BUCKETS];
+	uint64_t sweep_mask; /* this sweep's values; bit 63: zero, hole, bad */
 };
 
 /* The sweep order as a page list, seeded; returns 0 or -ENOMEM. */

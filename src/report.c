@@ -7,6 +7,7 @@
 #include "history.h"
 #include "ops.h"
 #include "tag.h"
+#include "text.h"
 
 enum { JSON_FORMAT_VERSION = 1 };
 
@@ -231,6 +232,8 @@ static json_t *op_json(const struct mml_op *op)
 
 static json_t *cpu_json(int cpu)
 {
+	if (cpu == MML_AUTO_CPU)
+		return json_string("auto");
 	return cpu == MML_NO_CPU ? json_null() : json_integer(cpu);
 }
 

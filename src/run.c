@@ -345,6 +345,15 @@ static void delay(struct runner *x)
 	}
 }
 
+static void count_latency(struct mml_result *r, enum mml_op_kind kind,
+			  double seconds)
+{
+	unsigned bucket = 0;
+	for (double us = seconds * 1e6; us >= 2 && bucket + 1 < MML_LATENCY_BUCKETS; us /= 2)
+		bucket++;
+	r->op_latency[kind][bucket]++;
+}
+
 /* The mapper's part of an iteration.  `started` is published before the
  * op's first syscall and `completed` after its last returned; seq_cst, so
  * that on any architecture a reader that sees the op's effect also sees
@@ -359,9 +368,11 @@ static int apply_ops(struct runner *x)
 		if (p->mapper_cpu == MML_NO_CPU)
 			atomic_store_explicit(&sh->mapper_cpu, sched_getcpu(),
 					      memory_order_relaxed);
+		double began = now_seconds();
 		atomic_store(&sh->state, mml_state_running(j));
 		int err = mml_op_class(op->kind)->apply(&x->target, op, j);
 		atomic_store(&sh->state, mml_state_done(j));
+		count_latency(x->r, op->kind, now_seconds() - began);
 		if (err) {
 			char name[96], what[128];
 			mml_op_format(op, name, sizeof name);
@@ -394,6 +405,8 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	r->shared_cpu_reads += t->shared_cpu_reads;
 	r->shared_cpu_sweeps += t->shared_cpu_sweeps;
 	r->early_new += t->oracle.early_new;
+	for (int b = 0; b < MML_SWEEP_BUCKETS; b++)
+		r->sweep_values[b] += t->sweep_values[b];
 	*classes |= t->oracle.classes;
 	for (int c = 0; c < MML_CLASS_COUNT; c++) {
 		r->count[c][0] += t->oracle.count[c][0];
@@ -488,7 +501,9 @@ int mml_run(const struct mml_program *p, const struct mml_config *c,
 		snprintf(r->error, sizeof r->error, "%s", why);
 		return -1;
 	}
-	struct runner x = {.p = p, .c = c, .r = r};
+	struct mml_program placed = *p;
+	mml_program_place(&placed);
+	struct runner x = {.p = &placed, .c = c, .r = r};
 	int status = set_up(&x);
 	x.started_at = now_seconds();
 	double now = x.started_at;

@@ -11,7 +11,12 @@
 #include "oracle.h"
 #include "program.h"
 
-enum { MML_EVIDENCE_MAX = 32 };
+enum {
+	MML_EVIDENCE_MAX = 32,
+	/* Op latency buckets: below 2 us, 2-4, 4-8, ... up to 128 us and more. */
+	MML_LATENCY_BUCKETS = 8,
+	MML_SWEEP_BUCKETS = 4, /* sweeps saw 1, 2, 3, 4+ distinct values */
+};
 
 struct mml_config {
 	double seconds;      /* stop after this long; 0: no time limit */
@@ -36,6 +41,8 @@ struct mml_result {
 	uint64_t count[MML_CLASS_COUNT][2]; /* [class][finding] */
 	uint64_t violation_iterations, finding_iterations;
 	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
+	uint64_t sweep_values[MML_SWEEP_BUCKETS];
+	uint64_t op_latency[MML_OP_COUNT][MML_LATENCY_BUCKETS];
 	struct mml_violation evidence[MML_EVIDENCE_MAX];
 	unsigned nevidence;
 	double seconds;

@@ -30,7 +30,7 @@ static void program(struct mml_program *p, uint32_t pages,
 		    enum mml_backing backing, const char *op,
 		    const char *order)
 {
-	mml_program_classic(p, 2);
+	mml_program_classic(p);
 	p->pages = pages;
 	p->backing = backing;
 	if (mml_op_parse(op, pages, &p->ops[0]) ||

@@ -1,0 +1,179 @@
+#include "execution.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoding.h"
+#include "ops.h"
+#include "report.h"
+
+struct cap_var {
+	const char *name;
+	uint32_t fallback, max;
+	size_t offset;
+};
+
+/* Defaults sized so that one execution takes milliseconds and a handful of
+ * MiB on a small machine; see README.md, "Caps". */
+static const struct cap_var cap_vars[] = {
+	{"MMLITMUS_MAX_PAGES", 4096, MML_MAX_PAGES, offsetof(struct mml_caps, pages)},
+	{"MMLITMUS_MAX_READERS", 4, MML_MAX_READERS, offsetof(struct mml_caps, readers)},
+	{"MMLITMUS_MAX_OPS", 8, MML_MAX_OPS, offsetof(struct mml_caps, ops)},
+	{"MMLITMUS_MAX_REPEAT", 64, MML_MAX_REPEAT, offsetof(struct mml_caps, repeat)},
+	{"MMLITMUS_MAX_DELAY", 100000, UINT32_MAX, offsetof(struct mml_caps, delay)},
+	{"MMLITMUS_MAX_MS", 200, 3600 * 1000, offsetof(struct mml_caps, ms)},
+};
+
+static int read_cap(const struct cap_var *v, struct mml_caps *caps, char *why,
+		    size_t whylen)
+{
+	uint32_t *field = (uint32_t *)((char *)caps + v->offset);
+	const char *s = getenv(v->name);
+	*field = v->fallback;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || n == 0 || n > v->max) {
+		snprintf(why, whylen, "%s: '%s' is not a number from 1 to %" PRIu32,
+			 v->name, s, v->max);
+		return -1;
+	}
+	*field = (uint32_t)n;
+	return 0;
+}
+
+static unsigned ops_where(bool (*keep)(const struct mml_op_class *))
+{
+	unsigned set = 0;
+	for (int k = 0; k < MML_OP_COUNT; k++)
+		if (keep(mml_op_class((enum mml_op_kind)k)))
+			set |= 1u << k;
+	return set;
+}
+
+static bool is_atomic(const struct mml_op_class *c) { return c->atomic; }
+static bool is_atomic_or_control(const struct mml_op_class *c)
+{
+	return c->atomic || c->control;
+}
+static bool is_any(const struct mml_op_class *c) { return c != NULL; }
+
+/* "atomic", "control" (atomic and the controls), "all", or op kinds. */
+static int read_op_set(unsigned *set, char *why, size_t whylen)
+{
+	const char *s = getenv("MMLITMUS_OPS");
+	if (!s || !*s || strcmp(s, "atomic") == 0) {
+		*set = ops_where(is_atomic);
+		return 0;
+	}
+	if (strcmp(s, "control") == 0) {
+		*set = ops_where(is_atomic_or_control);
+		return 0;
+	}
+	if (strcmp(s, "all") == 0) {
+		*set = ops_where(is_any);
+		return 0;
+	}
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", s);
+	*set = 0;
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+		int k = mml_op_kind_parse(tok);
+		if (k < 0) {
+			snprintf(why, whylen, "MMLITMUS_OPS: '%s' is not atomic, control, "
+				 "all or a list of op kinds", tok);
+			return -1;
+		}
+		*set |= 1u << k;
+	}
+	if (*set == 0) {
+		snprintf(why, whylen, "MMLITMUS_OPS: no op kind given");
+		return -1;
+	}
+	return 0;
+}
+
+int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen)
+{
+	memset(env, 0, sizeof *env);
+	for (size_t i = 0; i < sizeof cap_vars / sizeof cap_vars[0]; i++)
+		if (read_cap(&cap_vars[i], &env->caps, why, whylen))
+			return -1;
+	return read_op_set(&env->ops, why, whylen);
+}
+
+const char *mml_execution_admit(const struct mml_execution_env *env,
+				const struct mml_program *p)
+{
+	const struct mml_caps *c = &env->caps;
+	if (p->pages > c->pages)
+		return "more pages than MMLITMUS_MAX_PAGES";
+	if (p->nreaders > c->readers)
+		return "more readers than MMLITMUS_MAX_READERS";
+	if (p->nops > c->ops)
+		return "more ops than MMLITMUS_MAX_OPS";
+	if (p->repeat > c->repeat)
+		return "more iterations than MMLITMUS_MAX_REPEAT";
+	if (p->delay_amount > c->delay)
+		return "a longer delay than MMLITMUS_MAX_DELAY";
+	for (unsigned i = 0; i < p->nops; i++)
+		if (!(env->ops & 1u << p->ops[i].kind))
+			return "an op outside MMLITMUS_OPS";
+	return NULL;
+}
+
+static bool has_control(const struct mml_program *p)
+{
+	for (unsigned i = 0; i < p->nops; i++)
+		if (mml_op_class(p->ops[i].kind)->control)
+			return true;
+	return false;
+}
+
+bool mml_fired(const struct mml_program *p, const struct mml_result *r)
+{
+	return mml_result_findings(r) ||
+	       (has_control(p) && mml_result_violations(r) > 0);
+}
+
+void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
+			 struct mml_execution *x)
+{
+	x->config = (struct mml_config){
+		.seconds = env->caps.ms / 1000.0,
+		.iterations = x->program.repeat,
+		.seed = seed,
+		.evidence = 3,
+		.stop_on_finding = true,
+		.stop_on_violation = has_control(&x->program),
+	};
+	if (mml_run(&x->program, &x->config, &x->result) < 0)
+		x->status = MML_EXEC_ERROR;
+	else
+		x->status = mml_fired(&x->program, &x->result) ? MML_EXEC_FIRED
+							       : MML_EXEC_CLEAN;
+}
+
+void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
+		 size_t len, uint64_t seed, struct mml_execution *x)
+{
+	mml_decode(data, len, &x->program, NULL);
+	x->skipped = mml_execution_admit(env, &x->program);
+	if (x->skipped) {
+		x->status = MML_EXEC_SKIPPED;
+		return;
+	}
+	mml_execute_program(env, seed, x);
+}
+
+void mml_execution_report(FILE *out, const char *name,
+			  const struct mml_execution *x)
+{
+	struct mml_report rep = {name, &x->program, &x->config, &x->result};
+	mml_report_text(out, &rep);
+	fflush(out);
+}

@@ -1,0 +1,70 @@
+/* One execution of an input, as the fuzz targets and `mmlitmus replay` run
+ * it: decode the bytes, admit the program under the environment's caps and
+ * op set, run its `repeat` iterations within the time cap, and say whether
+ * it fired.  The fuzz targets are thin shells over this. */
+#ifndef MMLITMUS_EXECUTION_H
+#define MMLITMUS_EXECUTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "program.h"
+#include "run.h"
+
+/* Bounds that keep an overnight run from exhausting memory or hanging;
+ * each comes from an environment variable (README.md, "Caps"). */
+struct mml_caps {
+	uint32_t pages;   /* MMLITMUS_MAX_PAGES */
+	uint32_t readers; /* MMLITMUS_MAX_READERS */
+	uint32_t ops;     /* MMLITMUS_MAX_OPS */
+	uint32_t repeat;  /* MMLITMUS_MAX_REPEAT: iterations per execution */
+	uint32_t delay;   /* MMLITMUS_MAX_DELAY: spin pauses or sleep ns per op */
+	uint32_t ms;      /* MMLITMUS_MAX_MS: wall time per execution */
+};
+
+struct mml_execution_env {
+	struct mml_caps caps;
+	unsigned ops; /* bit per op kind the fuzzers may run (MMLITMUS_OPS) */
+};
+
+enum mml_execution_status {
+	MML_EXEC_SKIPPED, /* outside the caps or the op set: not run */
+	MML_EXEC_ERROR,   /* the environment stopped the run (see result.error) */
+	MML_EXEC_CLEAN,
+	MML_EXEC_FIRED,   /* a finding, or a violation in a program with a control */
+};
+
+struct mml_execution {
+	struct mml_program program;
+	struct mml_config config;
+	struct mml_result result;
+	enum mml_execution_status status;
+	const char *skipped; /* why, when skipped */
+};
+
+/* Reads the MMLITMUS_* variables.  Returns 0, or -1 with a one-line reason
+ * naming the variable. */
+int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen);
+
+/* NULL when the program may run under env, else why not. */
+const char *mml_execution_admit(const struct mml_execution_env *env,
+				const struct mml_program *p);
+
+/* Runs a program once: its repeat iterations, at most caps.ms long,
+ * stopping at the first iteration that fires. */
+void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
+			 struct mml_execution *x);
+
+/* Decodes, admits and runs an input. */
+void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
+		 size_t len, uint64_t seed, struct mml_execution *x);
+
+bool mml_fired(const struct mml_program *p, const struct mml_result *r);
+
+/* The evidence and the program, for a crash log. */
+void mml_execution_report(FILE *out, const char *name,
+			  const struct mml_execution *x);
+
+#endif
