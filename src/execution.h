@@ -26,7 +26,9 @@ struct mml_caps {
 
 struct mml_execution_env {
 	struct mml_caps caps;
-	unsigned ops; /* bit per op kind the fuzzers may run (MMLITMUS_OPS) */
+	unsigned ops;   /* bit per op kind the fuzzers may run (MMLITMUS_OPS) */
+	uint32_t tries; /* MMLITMUS_TRIES: runs of one input until it fires,
+			 * so that a minimizer sees a flaky race as a crash */
 };
 
 enum mml_execution_status {
@@ -57,9 +59,11 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 			 struct mml_execution *x);
 
-/* Decodes, admits and runs an input. */
+/* Decodes, admits and runs an input, up to env->tries times until it
+ * fires; the seeds derive from the input, so a rerun of the same bytes
+ * draws the same schedule. */
 void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
-		 size_t len, uint64_t seed, struct mml_execution *x);
+		 size_t len, struct mml_execution *x);
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r);
 

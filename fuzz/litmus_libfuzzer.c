@@ -1,0 +1,39 @@
+/* libFuzzer target: one execution of a litmus program per input.  A finding
+ * (or a fired control) aborts, so libFuzzer keeps the input as a crash;
+ * what the run observed goes into extra counters (src/feedback.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "execution.h"
+#include "feedback.h"
+
+__attribute__((section("__libfuzzer_extra_counters")))
+static uint8_t observed[MML_FEEDBACK_SIZE];
+
+static struct mml_execution_env env;
+static struct mml_execution execution;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	char why[256];
+	if (mml_execution_env(&env, why, sizeof why)) {
+		fprintf(stderr, "mmlitmus: %s\n", why);
+		exit(2);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	mml_execute(&env, data, size, &execution);
+	if (execution.status == MML_EXEC_SKIPPED || execution.status == MML_EXEC_ERROR)
+		return -1; /* not a program this run may execute: keep it out */
+	mml_feedback(&execution.result, observed);
+	if (execution.status == MML_EXEC_FIRED) {
+		mml_execution_report(stderr, "fuzz input", &execution);
+		abort();
+	}
+	return 0;
+}
