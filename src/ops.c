@@ -146,24 +146,54 @@ static int apply_piecewise(const struct mml_target *t, const struct mml_op *op,
 }
 
 static const struct mml_op_class classes[MML_OP_COUNT] = {
-	[MML_OP_MAPFIXED] = {"mapfixed", true, false, MML_PARAM_BACKING, true,
-			     install_generation, NULL, apply_mapfixed},
-	[MML_OP_MUNMAP] = {"munmap", false, false, 0, false,
-			   effect_munmap, NULL, apply_munmap},
-	[MML_OP_MREMAP] = {"mremap", true, false, MML_PARAM_BACKING, true,
-			   effect_mremap, prepare_mremap, apply_mremap},
-	[MML_OP_DONTNEED] = {"dontneed", false, false, 0, false,
-			     effect_dontneed, NULL, apply_dontneed},
-	[MML_OP_MPROTECT] = {"mprotect", true, false, MML_PARAM_PROT, false,
-			     effect_mprotect, NULL, apply_mprotect},
-	[MML_OP_PIECEWISE] = {"piecewise", false, true,
-			      MML_PARAM_BACKING | MML_PARAM_DIRECTION, true,
-			      install_generation, NULL, apply_piecewise},
+	[MML_OP_MAPFIXED] = {.name = "mapfixed", .atomic = true,
+			     .params = MML_PARAM_BACKING, .needs_store = true,
+			     .effect = install_generation, .apply = apply_mapfixed},
+	[MML_OP_MUNMAP] = {.name = "munmap", .effect = effect_munmap,
+			   .apply = apply_munmap},
+	[MML_OP_MREMAP] = {.name = "mremap", .atomic = true,
+			   .params = MML_PARAM_BACKING, .needs_store = true,
+			   .effect = effect_mremap, .prepare = prepare_mremap,
+			   .apply = apply_mremap},
+	[MML_OP_DONTNEED] = {.name = "dontneed", .effect = effect_dontneed,
+			     .apply = apply_dontneed},
+	[MML_OP_MPROTECT] = {.name = "mprotect", .atomic = true, .per_vma = true,
+			     .params = MML_PARAM_PROT, .effect = effect_mprotect,
+			     .apply = apply_mprotect},
+	[MML_OP_PIECEWISE] = {.name = "piecewise", .control = true,
+			      .params = MML_PARAM_BACKING | MML_PARAM_DIRECTION,
+			      .needs_store = true, .effect = install_generation,
+			      .apply = apply_piecewise},
 };
 
 const struct mml_op_class *mml_op_class(enum mml_op_kind kind)
 {
 	return &classes[kind];
+}
+
+/* Whether an earlier op may have left a VMA boundary strictly inside op j's
+ * range.  Every op but dontneed maps, unmaps or changes protection over
+ * its range, which splits the region's VMA at the range's ends; they may
+ * merge again, so this can only say "may span", which errs towards
+ * calling a violation expected, never towards a false finding. */
+static bool may_span_vmas(const struct mml_program *p, unsigned j)
+{
+	const struct mml_op *op = &p->ops[j - 1];
+	for (unsigned i = 1; i < j; i++) {
+		const struct mml_op *e = &p->ops[i - 1];
+		if (e->kind == MML_OP_DONTNEED)
+			continue;
+		if ((e->lo > op->lo && e->lo < op->hi) ||
+		    (e->hi > op->lo && e->hi < op->hi))
+			return true;
+	}
+	return false;
+}
+
+bool mml_op_atomic(const struct mml_program *p, unsigned j)
+{
+	const struct mml_op_class *c = mml_op_class(p->ops[j - 1].kind);
+	return c->atomic && !(c->per_vma && may_span_vmas(p, j));
 }
 
 int mml_op_kind_parse(const char *name)

@@ -43,6 +43,11 @@ struct mml_op_class {
 	 * holds one fires on any violation, so that the fuzzers, replay and
 	 * minimization can be shown to work end to end. */
 	bool control;
+	/* Atomic only within one VMA: the kernel applies the op VMA by VMA,
+	 * and since per-VMA locks (Linux 6.4) a fault on a VMA the op has not
+	 * reached yet is served under that VMA's own lock, with the old
+	 * state, while the VMAs already done show the new one. */
+	bool per_vma;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */
 	void (*effect)(const struct mml_op *op, unsigned gen,
@@ -56,6 +61,10 @@ struct mml_op_class {
 };
 
 const struct mml_op_class *mml_op_class(enum mml_op_kind kind);
+
+/* The policy of op number j (1-based) of a program: its class's, except
+ * that a per-VMA op whose range may span several VMAs is not atomic. */
+bool mml_op_atomic(const struct mml_program *p, unsigned j);
 /* Returns -1 when no op has that name. */
 int mml_op_kind_parse(const char *name);
 

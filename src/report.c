@@ -106,8 +106,7 @@ static void print_violation(FILE *out, const struct mml_report *rep,
 	fprintf(out, "Evidence %u: %s, %s (op %u %s is %s), run 0x%05" PRIx32 "\n",
 		n, mml_class_name(v->cls), v->finding ? "FINDING" : "expected",
 		v->op, op,
-		v->op && mml_op_class(p->ops[v->op - 1].kind)->atomic ? "atomic"
-								      : "not atomic",
+		v->op && mml_op_atomic(p, v->op) ? "atomic" : "not atomic",
 		v->run);
 	if (v->known.source == MML_SRC_OWN || v->known.source == MML_SRC_PEER)
 		print_obs(out, "new", h, &v->known.obs);
@@ -213,14 +212,15 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	mml_history_free(&h);
 }
 
-static json_t *op_json(const struct mml_op *op)
+static json_t *op_json(const struct mml_program *p, unsigned number)
 {
+	const struct mml_op *op = &p->ops[number - 1];
 	const struct mml_op_class *c = mml_op_class(op->kind);
 	char text[96];
 	mml_op_format(op, text, sizeof text);
 	json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:b}", "kind", c->name,
 			      "lo", (json_int_t)op->lo, "hi", (json_int_t)op->hi,
-			      "text", text, "atomic", c->atomic);
+			      "text", text, "atomic", mml_op_atomic(p, number));
 	if (c->params & MML_PARAM_BACKING)
 		json_object_set_new(j, "backing", json_string(mml_backing_name(op->backing)));
 	if (c->params & MML_PARAM_PROT)
@@ -241,7 +241,7 @@ static json_t *program_json(const struct mml_program *p)
 {
 	json_t *ops = json_array();
 	for (unsigned i = 0; i < p->nops; i++)
-		json_array_append_new(ops, op_json(&p->ops[i]));
+		json_array_append_new(ops, op_json(p, i + 1));
 	json_t *readers = json_array();
 	for (unsigned i = 0; i < p->nreaders; i++) {
 		const struct mml_reader *r = &p->readers[i];

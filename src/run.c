@@ -250,7 +250,7 @@ static int set_up(struct runner *x)
 	if (mml_history_build(&x->history, p))
 		return fail(x, "oracle tables", -ENOMEM);
 	for (unsigned j = 1; j <= p->nops; j++)
-		x->atomic[j] = mml_op_class(p->ops[j - 1].kind)->atomic;
+		x->atomic[j] = mml_op_atomic(p, j);
 	x->shared = aligned_alloc(64, sizeof *x->shared);
 	x->readers = aligned_alloc(64, p->nreaders * sizeof *x->readers);
 	if (!x->shared || !x->readers)

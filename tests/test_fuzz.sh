@@ -1,0 +1,130 @@
+#!/bin/sh
+# The fuzz targets end to end.  One scenario per run:
+#   libfuzzer-smoke FUZZER MMLITMUS SECONDS  default op set: no crash
+#   afl-smoke FUZZER MMLITMUS SECONDS        default op set: no crash
+#   decoder FUZZER SECONDS                   decoder properties under ASan
+#   control FUZZER MMLITMUS ROOT             control mode: crash, replay,
+#                                            minimize, corpus-add
+# Seeds come from corpus/seed/*.litmus, encoded by MMLITMUS.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() { # ok PASSED DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+encode_seeds() { # encode_seeds MMLITMUS DIR
+	mkdir -p "$2"
+	for f in "$root"/corpus/seed/*.litmus; do
+		"$1" encode -o "$2/$(basename "$f" .litmus)" "$f" || return 1
+	done
+}
+
+libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
+	echo "1..2"
+	encode_seeds "$2" "$tmp/seed"
+	mkdir "$tmp/corpus"
+	(cd "$tmp" && "$1" -max_total_time="$3" -print_final_stats=1 \
+		-artifact_prefix="$tmp/" corpus seed >"$tmp/log" 2>&1)
+	code=$?
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
+	ok "$code" "libFuzzer ran $3 s with the default op set and exited cleanly"
+	[ $code -eq 0 ] && ! ls "$tmp"/crash-* >/dev/null 2>&1
+	ok $? "no crash file (no finding on this kernel)"
+	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
+}
+
+afl_smoke() { # FUZZER MMLITMUS SECONDS
+	echo "1..2"
+	encode_seeds "$2" "$tmp/seed"
+	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+		AFL_NO_AFFINITY=1 AFL_QUIET=1 \
+		afl-fuzz -i "$tmp/seed" -o "$tmp/out" -V "$3" -t 2000 -- "$1" \
+		>"$tmp/log" 2>&1
+	code=$?
+	stats="$tmp/out/default/fuzzer_stats"
+	grep -E '^(execs_done|execs_per_sec|saved_crashes|edges_found)' "$stats" 2>/dev/null | sed 's/^/# /'
+	[ $code -eq 0 ] && [ -f "$stats" ]
+	ok $? "afl-fuzz ran $3 s with the default op set"
+	[ $code -eq 0 ] && [ "$(sed -n 's/^saved_crashes *: *//p' "$stats" 2>/dev/null)" = 0 ]
+	ok $? "no crash (no finding on this kernel)"
+	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
+}
+
+decoder() { # FUZZER SECONDS
+	echo "1..1"
+	mkdir "$tmp/corpus"
+	(cd "$tmp" && "$1" -max_total_time="$2" -print_final_stats=1 \
+		-artifact_prefix="$tmp/" corpus >"$tmp/log" 2>&1)
+	code=$?
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
+	[ $code -ne 0 ] && tail -30 "$tmp/log" | sed 's/^/# /'
+	ok "$code" "the decoder keeps its properties for $2 s of fuzzing under ASan+UBSan"
+}
+
+control() { # FUZZER MMLITMUS
+	echo "1..5"
+	encode_seeds "$2" "$tmp/seed"
+	mkdir "$tmp/corpus"
+	(cd "$tmp" && MMLITMUS_OPS=control "$1" -max_total_time=120 \
+		-artifact_prefix="$tmp/" corpus seed >"$tmp/log" 2>&1)
+	crash=$(ls "$tmp"/crash-* 2>/dev/null | head -1)
+	[ -n "$crash" ] && grep -q 'new-then-stale' "$tmp/log"
+	ok $? "libFuzzer in control mode finds a piecewise violation from the seeds"
+	[ -n "$crash" ] || { tail -20 "$tmp/log" | sed 's/^/# /'; exit 1; }
+
+	"$2" replay "$crash" >"$tmp/replay" 2>&1
+	code=$?
+	grep '^Reproduced' "$tmp/replay" | sed 's/^/# /'
+	[ $code -eq 1 ] && grep -Eq '^Reproduced [1-9][0-9]* of' "$tmp/replay"
+	ok $? "the crash file replays with a rate above zero"
+
+	MMLITMUS=$2 MMLITMUS_FUZZER=$1 "$root/tools/minimize" "$crash" -o "$tmp/min" --time 10 --runs 10 >"$tmp/minimize" 2>&1
+	code=$?
+	sed 's/^/# /' "$tmp/minimize"
+	[ $code -eq 0 ] && grep -Eq '^after: .*reproduced [1-9][0-9]* of' "$tmp/minimize"
+	ok $? "the minimized crash still reproduces"
+
+	MMLITMUS=$2 "$root/tools/corpus-add" "$tmp/min" --dir "$tmp/regress" --runs 5 >"$tmp/add" 2>&1
+	code=$?
+	sed 's/^/# /' "$tmp/add"
+	base=$(ls "$tmp"/regress/*.bin 2>/dev/null | sed 's/\.bin$//')
+	[ $code -eq 0 ] && [ -f "$base.litmus" ] && grep -q '^outcome finding$' "$base.expect"
+	ok $? "corpus-add stores it with its text form and the outcome 'finding'"
+
+	MMLITMUS=$2 "$root/tools/corpus-add" "$tmp/min" --dir "$tmp/regress" --runs 5 >"$tmp/again" 2>&1
+	code=$?
+	sed 's/^/# /' "$tmp/again"
+	[ $code -eq 1 ] && [ "$(ls "$tmp"/regress | wc -l)" -eq 3 ]
+	ok $? "corpus-add refuses the same program twice"
+}
+
+absolute() { # meson hands over paths relative to the build directory
+	case $1 in
+	/*) echo "$1" ;;
+	*) echo "$PWD/$1" ;;
+	esac
+}
+
+scenario=$1
+fuzzer=$(absolute "$2")
+shift 2
+case $scenario in
+libfuzzer-smoke) libfuzzer_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
+afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
+decoder) decoder "$fuzzer" "$1" ;;
+control) control "$fuzzer" "$(absolute "$1")" ;;
+*) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
+esac
+exit $failed

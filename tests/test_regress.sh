@@ -1,0 +1,42 @@
+#!/bin/sh
+# The regression corpus: every entry's text form is what its bytes decode
+# to, and replaying it keeps the outcome it was stored with.  A "finding"
+# entry must fire within RUNS replays; a "clean" one must not fire in RUNS.
+# Usage: test_regress.sh MMLITMUS CORPUS_DIR [RUNS]
+set -u
+bin=$1
+dir=$2
+runs=${3:-50}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+ok() { # ok PASSED DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+entries=$(ls "$dir"/*.bin 2>/dev/null)
+count=$(echo "$entries" | grep -c . || true)
+echo "1..$((2 * count))"
+for f in $entries; do
+	name=$(basename "$f" .bin)
+	"$bin" decode "$f" >"$tmp/text" 2>/dev/null && cmp -s "$tmp/text" "${f%.bin}.litmus"
+	ok $? "$name: the text form matches the bytes"
+	outcome=$(sed -n 's/^outcome //p' "${f%.bin}.expect")
+	"$bin" replay -n "$runs" "$f" >"$tmp/replay" 2>&1
+	code=$?
+	grep '^Reproduced' "$tmp/replay" | sed 's/^/# /'
+	case $outcome in
+	finding) [ "$code" -eq 1 ] ;;
+	clean) [ "$code" -eq 0 ] ;;
+	*) false ;;
+	esac
+	ok $? "$name: replay keeps the outcome '$outcome'"
+done
+exit $failed
