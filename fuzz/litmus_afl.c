@@ -43,7 +43,9 @@ int main(void)
 	while (__AFL_LOOP(10000)) {
 		size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
 		mml_execute(&env, buf, len, &execution);
-		if (execution.status == MML_EXEC_CLEAN || execution.status == MML_EXEC_FIRED)
+		bool ran = execution.status == MML_EXEC_CLEAN ||
+			   execution.status == MML_EXEC_FIRED;
+		if (ran && env.feedback)
 			report_observed(&execution.result);
 		if (execution.status == MML_EXEC_FIRED) {
 			mml_execution_report(stderr, "fuzz input", &execution);

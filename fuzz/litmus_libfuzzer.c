@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mml_execute(&env, data, size, &execution);
 	if (execution.status == MML_EXEC_SKIPPED || execution.status == MML_EXEC_ERROR)
 		return -1; /* not a program this run may execute: keep it out */
-	mml_feedback(&execution.result, observed);
+	if (env.feedback)
+		mml_feedback(&execution.result, observed);
 	if (execution.status == MML_EXEC_FIRED) {
 		mml_execution_report(stderr, "fuzz input", &execution);
 		abort();

@@ -108,6 +108,8 @@ int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen)
 			return -1;
 	if (read_var(&tries_var, &env->tries, why, whylen))
 		return -1;
+	const char *feedback = getenv("MMLITMUS_FEEDBACK");
+	env->feedback = !feedback || strcmp(feedback, "0") != 0;
 	return read_op_set(&env->ops, why, whylen);
 }
 

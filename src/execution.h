@@ -29,6 +29,8 @@ struct mml_execution_env {
 	unsigned ops;   /* bit per op kind the fuzzers may run (MMLITMUS_OPS) */
 	uint32_t tries; /* MMLITMUS_TRIES: runs of one input until it fires,
 			 * so that a minimizer sees a flaky race as a crash */
+	bool feedback;  /* MMLITMUS_FEEDBACK=0 turns the behavioural counters
+			 * off, to measure what they are worth */
 };
 
 enum mml_execution_status {

@@ -98,7 +98,41 @@ default_is_classic() {
 		grep -Eq '^Observation mapfixed (Never|Inconclusive) 0 [1-9]' "$tmp/classic"
 }
 
-echo "1..13"
+text_round_trip() {
+	printf 'pages 8\nop 1 mapfixed:0-4:anon\nop 2 piecewise:2-6:desc\nreader 0 stride:3\nrepeat 2\n' >"$tmp/p.litmus"
+	"$bin" encode -o "$tmp/p.bin" "$tmp/p.litmus" &&
+		"$bin" decode "$tmp/p.bin" >"$tmp/p1.litmus" &&
+		"$bin" encode -o "$tmp/p2.bin" "$tmp/p1.litmus" &&
+		"$bin" decode "$tmp/p2.bin" >"$tmp/p2.litmus" || return 1
+	cmp -s "$tmp/p.bin" "$tmp/p2.bin" && cmp -s "$tmp/p1.litmus" "$tmp/p2.litmus" &&
+		grep -q '^op 2 piecewise:2-6:memfd:desc$' "$tmp/p1.litmus"
+}
+
+run_file_reports_it() {
+	printf 'pages 4\nop 1 mprotect:none\nop 2 mprotect:read\n' >"$tmp/m.litmus"
+	"$bin" run -n 50 --no-progress "$tmp/m.litmus" >"$tmp/m.out" 2>&1 &&
+		"$bin" encode -o "$tmp/m.bin" "$tmp/m.litmus" &&
+		"$bin" -n 50 --no-progress "$tmp/m.bin" >"$tmp/m2.out" 2>&1 || return 1
+	grep -q '^  op 2 mprotect:0-4:read$' "$tmp/m.out" &&
+		grep -q '^Observation mprotect+mprotect ' "$tmp/m2.out"
+}
+
+replay_rate() {
+	printf 'pages 16\nop 1 piecewise:asc\nreader 0 asc\nrepeat 4\n' >"$tmp/c.litmus"
+	"$bin" replay -n 5 --all "$tmp/c.litmus" >"$tmp/c.out" 2>&1
+	code=$?
+	grep '^Reproduced' "$tmp/c.out" | sed 's/^/# /'
+	[ "$code" -eq 1 ] && grep -Eq '^Reproduced [1-9] of 5 runs' "$tmp/c.out" &&
+		grep -q '^Evidence 1: new-then-stale' "$tmp/c.out"
+}
+
+any_bytes_decode() {
+	head -c 7 /dev/urandom >"$tmp/trunc" &&
+		"$bin" decode "$tmp/trunc" 2>/dev/null | grep -q '^pages ' &&
+		: >"$tmp/empty" && "$bin" decode "$tmp/empty" 2>/dev/null | grep -q '^pages 1$'
+}
+
+echo "1..24"
 check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -112,4 +146,15 @@ check "--seed reproduces the schedule" seed_reproduces_schedule
 check "the piecewise control fires and exits 0 (expected)" control_is_expected
 check "no arguments run the classic test" default_is_classic
 check "SIGINT stops the run and the report still comes out" interrupt_flushes_report
+check "text -> bytes -> text is the identity, bytes round trip too" text_round_trip
+check "run FILE takes both forms" run_file_reports_it
+check "replay prints the rate and the evidence, exit 1 when it fired" replay_rate
+check "truncated and empty inputs decode to programs" any_bytes_decode
+check "decode without a FILE is a usage error" usage_error decode
+check "a missing FILE is a one-line error" usage_error decode "$tmp/nonexistent"
+check "a text program with an error names its line" sh -c "printf 'pages 4\\nbogus 1\\n' >'$tmp/bad.litmus'; '$bin' encode -o '$tmp/bad.bin' '$tmp/bad.litmus' 2>&1 | grep -q 'line 2: unknown key'"
+check "a program file with program flags is refused" usage_error run -p 3 "$tmp/m.litmus"
+check "a bad cap variable is a one-line error" env MMLITMUS_MAX_PAGES=lots sh -c "'$bin' replay '$tmp/m.litmus' >/dev/null 2>'$tmp/cap'; [ \$? -eq 2 ] && grep -q MMLITMUS_MAX_PAGES '$tmp/cap'"
+check "replay without runs is refused" usage_error replay -n 0 "$tmp/m.litmus"
+check "encode with two files is refused" usage_error encode "$tmp/m.litmus" "$tmp/p.litmus"
 exit $failed

@@ -36,7 +36,8 @@ libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
 	encode_seeds "$2" "$tmp/seed"
 	mkdir "$tmp/corpus"
 	(cd "$tmp" && "$1" -max_total_time="$3" -print_final_stats=1 \
-		-artifact_prefix="$tmp/" corpus seed >"$tmp/log" 2>&1)
+		-dict="$root/fuzz/litmus.dict" -artifact_prefix="$tmp/" corpus seed \
+		>"$tmp/log" 2>&1)
 	code=$?
 	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
 	ok "$code" "libFuzzer ran $3 s with the default op set and exited cleanly"
@@ -50,7 +51,8 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 	encode_seeds "$2" "$tmp/seed"
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		AFL_NO_AFFINITY=1 AFL_QUIET=1 \
-		afl-fuzz -i "$tmp/seed" -o "$tmp/out" -V "$3" -t 2000 -- "$1" \
+		afl-fuzz -i "$tmp/seed" -o "$tmp/out" -V "$3" -t 2000 \
+		-x "$root/fuzz/litmus.dict" -- "$1" \
 		>"$tmp/log" 2>&1
 	code=$?
 	stats="$tmp/out/default/fuzzer_stats"
