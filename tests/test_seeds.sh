@@ -1,0 +1,43 @@
+#!/bin/sh
+# The seed corpus: every seed is a valid program, and together they cover
+# every op kind, backing, read order and delay kind.
+# Usage: test_seeds.sh MMLITMUS SEED_DIR
+set -u
+bin=$1
+dir=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..5"
+failed=0
+n=0
+ok() { # ok PASSED DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
+}
+
+bad=0
+for f in "$dir"/*.litmus; do
+	"$bin" encode -o "$tmp/x" "$f" 2>"$tmp/err" && "$bin" decode "$tmp/x" >>"$tmp/all" ||
+		{ bad=1; sed "s|^|# $(basename "$f"): |" "$tmp/err"; }
+done
+ok $bad "every seed encodes and decodes"
+
+covers() { # covers WHAT PATTERN NAME...: every NAME matches PATTERN-with-NAME
+	what=$1 pattern=$2
+	shift 2
+	missing=""
+	for name in "$@"; do
+		grep -Eq "$(printf "$pattern" "$name")" "$tmp/all" || missing="$missing $name"
+	done
+	[ -z "$missing" ] || echo "# no seed has $what:$missing"
+	[ -z "$missing" ]
+}
+covers "op" '^op [0-9]+ %s:' mapfixed munmap mremap dontneed mprotect piecewise
+ok $? "the seeds cover every op kind"
+covers "backing" '(^backing %s$|^op .*:%s(:|$))' memfd tmpfs anon
+ok $? "the seeds cover every backing"
+covers "read order" '^reader [0-9]+ %s[ :]' asc desc random stride pingpong single
+ok $? "the seeds cover every read order"
+covers "delay" 'delay=%s' none spin yield sleep
+ok $? "the seeds cover every delay kind"
+exit $failed
