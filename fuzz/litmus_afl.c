@@ -43,6 +43,7 @@ int main(void)
 	while (__AFL_LOOP(10000)) {
 		size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
 		mml_execute(&env, buf, len, &execution);
+		mml_execution_warn(&execution);
 		bool ran = execution.status == MML_EXEC_CLEAN ||
 			   execution.status == MML_EXEC_FIRED;
 		if (ran && env.feedback)

@@ -28,6 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	mml_execute(&env, data, size, &execution);
+	mml_execution_warn(&execution);
 	if (execution.status == MML_EXEC_SKIPPED || execution.status == MML_EXEC_ERROR)
 		return -1; /* not a program this run may execute: keep it out */
 	if (env.feedback)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,21 @@ int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen)
 	return read_op_set(&env->ops, why, whylen);
 }
 
+/* Inputs name CPUs freely; one this process may not use is not a program
+ * it can run here, rather than an error of the environment. */
+static bool cpus_allowed(const struct mml_program *p)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return true; /* let the run report it */
+	if (p->mapper_cpu >= 0 && !CPU_ISSET(p->mapper_cpu, &set))
+		return false;
+	for (unsigned i = 0; i < p->nreaders; i++)
+		if (p->readers[i].cpu >= 0 && !CPU_ISSET(p->readers[i].cpu, &set))
+			return false;
+	return true;
+}
+
 const char *mml_execution_admit(const struct mml_execution_env *env,
 				const struct mml_program *p)
 {
@@ -130,6 +146,8 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 	for (unsigned i = 0; i < p->nops; i++)
 		if (!(env->ops & 1u << p->ops[i].kind))
 			return "an op outside MMLITMUS_OPS";
+	if (!cpus_allowed(p))
+		return "a pinned CPU this process may not use";
 	return NULL;
 }
 
@@ -189,6 +207,14 @@ void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 		if (x->status != MML_EXEC_CLEAN)
 			return;
 	}
+}
+
+void mml_execution_warn(const struct mml_execution *x)
+{
+	static uint64_t errors;
+	if (x->status == MML_EXEC_ERROR && errors++ % 1000 == 0)
+		fprintf(stderr, "mmlitmus: execution not run (%" PRIu64 " so far): %s\n",
+			errors, x->result.error);
 }
 
 void mml_execution_report(FILE *out, const char *name,

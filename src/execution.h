@@ -69,6 +69,11 @@ void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r);
 
+/* An execution the environment stopped is dropped by the fuzzers; say so
+ * on stderr the first time and then every 1000th, so that a run in which
+ * nothing can execute does not look like a clean one. */
+void mml_execution_warn(const struct mml_execution *x);
+
 /* The evidence and the program, for a crash log. */
 void mml_execution_report(FILE *out, const char *name,
 			  const struct mml_execution *x);

@@ -6,6 +6,7 @@
  * Nothing here runs a litmus program.  Output is TAP. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -697,6 +698,10 @@ static void test_admission(void)
 	p.ops[0].kind = MML_OP_MUNMAP;
 	ok(mml_execution_admit(&env, &p) != NULL,
 	   "a program with an op outside the op set is refused");
+	p = classic;
+	p.mapper_cpu = CPU_SETSIZE - 1;
+	ok(mml_execution_admit(&env, &p) != NULL,
+	   "a program pinned to a CPU this process may not use is refused");
 }
 
 /* The result is large; one zeroed copy serves every test in turn. */
@@ -773,7 +778,7 @@ static void test_feedback(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..62\n");
+	printf("1..63\n");
 
 	test_empty_input();
 	test_one_byte();
