@@ -249,7 +249,7 @@ static json_t *program_json(const struct mml_program *p)
 			json_pack("{s:s, s:I, s:o}", "order", mml_order_name(r->order),
 				  "param", (json_int_t)r->param, "cpu", cpu_json(r->cpu)));
 	}
-	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b}",
+	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b, s:I}",
 			 "pages", (json_int_t)p->pages,
 			 "page_order", (json_int_t)p->page_order,
 			 "backing", mml_backing_name(p->backing),
@@ -259,7 +259,7 @@ static json_t *program_json(const struct mml_program *p)
 			 "delay_amount", (json_int_t)p->delay_amount,
 			 "ops", ops, "readers", readers,
 			 "reader_yield", (json_int_t)p->reader_yield,
-			 "share", p->share);
+			 "share", p->share, "repeat", (json_int_t)p->repeat);
 }
 
 static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
