@@ -1,0 +1,42 @@
+#!/bin/sh
+# The man page renders without warnings and documents every long option,
+# every subcommand and every environment variable the sources read.
+# Usage: test_man.sh PAGE SRC_DIR
+set -u
+page=$1
+src=$2
+echo "1..4"
+failed=0
+ok() { # ok PASSED DESCRIPTION
+	if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "not ok $2"; failed=1; fi
+}
+
+warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+[ -n "$warnings" ] && echo "$warnings" | sed 's/^/# /'
+[ -z "$warnings" ]
+ok $? "1 - man -l renders the page without warnings"
+
+missing=""
+for f in $(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$src/main.c"); do
+	grep -q -- "\\\\-\\\\-$(echo "$f" | sed 's/-/\\\\-/g')" "$page" || missing="$missing --$f"
+done
+[ -n "$missing" ] && echo "# not in the page:$missing"
+[ -z "$missing" ]
+ok $? "2 - every long option is documented"
+
+missing=""
+for c in run decode encode replay; do
+	grep -q "^\.BI\{0,1\} $c\b" "$page" || missing="$missing $c"
+done
+[ -n "$missing" ] && echo "# not in the page:$missing"
+[ -z "$missing" ]
+ok $? "3 - every command is documented"
+
+missing=""
+for v in $(grep -oh 'MMLITMUS_[A-Z_]*' "$src"/*.c | sort -u); do
+	grep -q "^\.B $v$" "$page" || missing="$missing $v"
+done
+[ -n "$missing" ] && echo "# not in the page:$missing"
+[ -z "$missing" ]
+ok $? "4 - every environment variable is documented"
+exit $failed
