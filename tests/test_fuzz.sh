@@ -3,8 +3,10 @@
 #   libfuzzer-smoke FUZZER MMLITMUS SECONDS  default op set: no crash
 #   afl-smoke FUZZER MMLITMUS SECONDS        default op set: no crash
 #   decoder FUZZER SECONDS                   decoder properties under ASan
-#   control FUZZER MMLITMUS ROOT             control mode: crash, replay,
+#   control FUZZER MMLITMUS                  control mode: crash, replay,
 #                                            minimize, corpus-add
+#   afl-instances FUZZER                     tools/fuzz-afl: two instances
+#                                            in one sync dir, then resumed
 # Seeds come from corpus/seed/*.litmus, encoded by MMLITMUS.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,6 +114,26 @@ control() { # FUZZER MMLITMUS
 	ok $? "corpus-add refuses the same program twice"
 }
 
+executions() { # executions SYNC_DIR: the instances' executions, summed
+	cat "$1"/*/fuzzer_stats 2>/dev/null | awk '/^execs_done/ { n += $3 } END { print n + 0 }'
+}
+
+afl_instances() { # FUZZER (tools/fuzz-afl builds and finds its own)
+	echo "1..2"
+	"$root/tools/fuzz-afl" -j 2 -o "$tmp/sync" -V 8 --wait >"$tmp/log" 2>&1
+	code=$?
+	sed 's/^/# /' "$tmp/log"
+	first=$(executions "$tmp/sync")
+	[ $code -eq 0 ] && [ -f "$tmp/sync/main/fuzzer_stats" ] && [ -f "$tmp/sync/s1/fuzzer_stats" ]
+	ok $? "a main and a secondary instance ran in one sync directory ($first executions)"
+	"$root/tools/fuzz-afl" -j 2 -o "$tmp/sync" -V 4 --wait >"$tmp/log" 2>&1
+	code=$?
+	again=$(executions "$tmp/sync")
+	echo "# after resuming: $again executions"
+	[ $code -eq 0 ] && [ "${again:-0}" -gt "${first:-0}" ]
+	ok $? "running it again resumes the same instances"
+}
+
 absolute() { # meson hands over paths relative to the build directory
 	case $1 in
 	/*) echo "$1" ;;
@@ -127,6 +149,7 @@ libfuzzer-smoke) libfuzzer_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 decoder) decoder "$fuzzer" "$1" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
+afl-instances) afl_instances "$fuzzer" ;;
 *) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
 esac
 exit $failed
