@@ -7,6 +7,8 @@
 #                                            minimize, corpus-add
 #   afl-instances FUZZER                     tools/fuzz-afl: two instances
 #                                            in one sync dir, then resumed
+#   clusterfuzzlite                          .clusterfuzzlite/build.sh with
+#                                            the builders' variables
 # Seeds come from corpus/seed/*.litmus, encoded by MMLITMUS.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -134,6 +136,40 @@ afl_instances() { # FUZZER (tools/fuzz-afl builds and finds its own)
 	ok $? "running it again resumes the same instances"
 }
 
+# ClusterFuzzLite's and OSS-Fuzz's builders run build.sh with these set;
+# the flags are their AddressSanitizer build's.
+clusterfuzzlite() {
+	echo "1..4"
+	mkdir -p "$tmp/src" "$tmp/out" "$tmp/work"
+	ln -s "$root" "$tmp/src/mmlitmus"
+	SRC="$tmp/src" OUT="$tmp/out" WORK="$tmp/work" CC=clang \
+		CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
+		LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
+		bash "$root/.clusterfuzzlite/build.sh" >"$tmp/build.log" 2>&1
+	code=$?
+	[ $code -ne 0 ] && tail -20 "$tmp/build.log" | sed 's/^/# /'
+	ok $code "build.sh builds with the builders' variables"
+	missing=""
+	for t in litmus decode; do
+		for f in "mmlitmus_$t" "mmlitmus_$t.dict" "mmlitmus_${t}_seed_corpus.zip"; do
+			[ -s "$tmp/out/$f" ] || missing="$missing $f"
+		done
+	done
+	[ -n "$missing" ] && echo "# missing in \$OUT:$missing"
+	[ -z "$missing" ]
+	ok $? "each target, its dictionary and its seed corpus zip are in \$OUT"
+	mkdir "$tmp/seeds"
+	python3 -m zipfile -e "$tmp/out/mmlitmus_litmus_seed_corpus.zip" "$tmp/seeds"
+	(cd "$tmp" && "$tmp/out/mmlitmus_litmus" -runs=300 \
+		-dict="$tmp/out/mmlitmus_litmus.dict" seeds >"$tmp/run.log" 2>&1)
+	code=$?
+	[ $code -ne 0 ] && tail -20 "$tmp/run.log" | sed 's/^/# /'
+	[ $code -eq 0 ] && [ "$(ls "$tmp/seeds" | wc -l)" -gt 0 ]
+	ok $? "the litmus target runs its seed corpus under ASan with the default op set"
+	(cd "$tmp" && "$tmp/out/mmlitmus_decode" -runs=5000 seeds >"$tmp/decode.log" 2>&1)
+	ok $? "the decoder target runs"
+}
+
 absolute() { # meson hands over paths relative to the build directory
 	case $1 in
 	/*) echo "$1" ;;
@@ -142,14 +178,16 @@ absolute() { # meson hands over paths relative to the build directory
 }
 
 scenario=$1
-fuzzer=$(absolute "$2")
-shift 2
+fuzzer=$(absolute "${2:-}")
+shift
+[ $# -gt 0 ] && shift
 case $scenario in
 libfuzzer-smoke) libfuzzer_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 decoder) decoder "$fuzzer" "$1" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
 afl-instances) afl_instances "$fuzzer" ;;
+clusterfuzzlite) clusterfuzzlite ;;
 *) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
 esac
 exit $failed
