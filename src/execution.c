@@ -151,18 +151,10 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 	return NULL;
 }
 
-static bool has_control(const struct mml_program *p)
-{
-	for (unsigned i = 0; i < p->nops; i++)
-		if (mml_op_class(p->ops[i].kind)->control)
-			return true;
-	return false;
-}
-
 bool mml_fired(const struct mml_program *p, const struct mml_result *r)
 {
 	return mml_result_findings(r) ||
-	       (has_control(p) && mml_result_violations(r) > 0);
+	       (mml_program_has_control(p) && mml_result_violations(r) > 0);
 }
 
 void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
@@ -174,7 +166,8 @@ void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 		.seed = seed,
 		.evidence = 3,
 		.stop_on_finding = true,
-		.stop_on_violation = has_control(&x->program),
+		.stop_on_violation = mml_program_has_control(&x->program),
+		.capture = x->capture,
 	};
 	if (mml_run(&x->program, &x->config, &x->result) < 0)
 		x->status = MML_EXEC_ERROR;

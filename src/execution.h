@@ -46,6 +46,7 @@ struct mml_execution {
 	struct mml_result result;
 	enum mml_execution_status status;
 	const char *skipped; /* why, when skipped */
+	struct mml_capture *capture; /* set by the caller for a picture, or NULL */
 };
 
 /* Reads the MMLITMUS_* variables.  Returns 0, or -1 with a one-line reason

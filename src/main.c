@@ -16,6 +16,7 @@
 #include "encoding.h"
 #include "execution.h"
 #include "ops.h"
+#include "plot.h"
 #include "program.h"
 #include "report.h"
 #include "run.h"
@@ -29,7 +30,7 @@ static const char usage[] =
 "Usage: mmlitmus [run] [OPTION]... [FILE]\n"
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
-"       mmlitmus replay [-n RUNS] [--all] [--seed N] FILE\n"
+"       mmlitmus replay [-n RUNS] [--all] [--seed N] [--plot OUT.svg] FILE\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of SPEC.md).\n"
@@ -96,6 +97,9 @@ static const char usage[] =
 "                         at most 16; as many expected ones again)\n"
 "      --json             one JSON object instead of the text report\n"
 "      --no-progress      no progress line on stderr\n"
+"      --plot FILE.svg    with run and replay: draw the first iteration that\n"
+"                         fired (else the last): reads by page and time, the\n"
+"                         ops, the violation's two reads marked\n"
 "  -h, --help             this text\n"
 "      --version          the version\n"
 "\n"
@@ -112,7 +116,7 @@ enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL,
+	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT,
 };
 
 static const struct option options[] = {
@@ -137,6 +141,7 @@ static const struct option options[] = {
 	{"evidence", required_argument, NULL, OPT_EVIDENCE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"plot", required_argument, NULL, OPT_PLOT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -146,6 +151,7 @@ static const struct option replay_options[] = {
 	{"runs", required_argument, NULL, 'n'},
 	{"all", no_argument, NULL, OPT_ALL},
 	{"seed", required_argument, NULL, OPT_SEED},
+	{"plot", required_argument, NULL, OPT_PLOT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -164,7 +170,7 @@ struct cli {
 	struct mml_config config;
 	const char *ops[MML_MAX_OPS];
 	unsigned nops;
-	const char *read_orders, *pins, *name, *file;
+	const char *read_orders, *pins, *name, *file, *plot;
 	int mapper_cpu;
 	bool no_pin, json, progress, seconds_given;
 	bool program_flags; /* a flag that shapes the program was given */
@@ -333,6 +339,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 	case OPT_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
 	case OPT_JSON: cli->json = true; break;
 	case OPT_NO_PROGRESS: cli->progress = false; break;
+	case OPT_PLOT: cli->plot = arg; break;
 	case 'h': fputs(usage, stdout); exit(EXIT_CLEAN);
 	case OPT_VERSION: puts("mmlitmus " VERSION); exit(EXIT_CLEAN);
 	default: usage_error("unknown option");
@@ -449,6 +456,33 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	cli->config.stop = &stop_requested;
 }
 
+/* A capture for --plot, or a one-line error. */
+static struct mml_capture *new_capture(void)
+{
+	struct mml_capture *c = malloc(sizeof *c);
+	if (!c || mml_capture_init(c))
+		fail_exit("--plot: out of memory");
+	return c;
+}
+
+/* Writes the picture; a run with nothing recorded says so. */
+static void write_plot(const char *path, const char *title,
+		       const struct mml_program *p, struct mml_capture *c)
+{
+	if (!c->filled) {
+		fprintf(stderr, "mmlitmus: --plot: no iteration completed, nothing drawn\n");
+	} else {
+		FILE *out = fopen(path, "w");
+		if (!out)
+			fail_exit("%s: %s", path, strerror(errno));
+		int err = mml_plot_svg(out, title, p, c);
+		if (fclose(out) || err)
+			fail_exit("%s: cannot write the picture", path);
+	}
+	mml_capture_free(c);
+	free(c);
+}
+
 static int run_command(int argc, char **argv)
 {
 	struct cli cli;
@@ -464,9 +498,13 @@ static int run_command(int argc, char **argv)
 	struct mml_result *result = malloc(sizeof *result);
 	if (!result)
 		fail_exit("out of memory");
+	if (cli.plot)
+		cli.config.capture = new_capture();
 	int status = mml_run(&cli.program, &cli.config, result);
 	if (status < 0 && result->iterations == 0)
 		fail_exit("%s", result->error);
+	if (cli.plot)
+		write_plot(cli.plot, name, &cli.program, cli.config.capture);
 	struct mml_report rep = {name, &cli.program, &cli.config, result};
 	if (cli.json)
 		mml_report_json(stdout, &rep);
@@ -546,6 +584,7 @@ static int replay_command(int argc, char **argv)
 {
 	uint64_t runs = 200, seed = 1;
 	bool all = false;
+	const char *plot = NULL;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:", replay_options, NULL)) != -1) {
@@ -555,6 +594,8 @@ static int replay_command(int argc, char **argv)
 			seed = parse_number("--seed", optarg, UINT64_MAX);
 		else if (opt == OPT_ALL)
 			all = true;
+		else if (opt == OPT_PLOT)
+			plot = optarg;
 		else
 			usage_error("replay: unknown or incomplete option '%s'", argv[optind - 1]);
 	}
@@ -574,6 +615,7 @@ static int replay_command(int argc, char **argv)
 	printf("Program %s\n%s", path, text);
 	fflush(stdout);
 	mml_program_place(&x->program);
+	x->capture = plot ? new_capture() : NULL;
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	uint64_t fired = 0, done = 0;
@@ -589,6 +631,8 @@ static int replay_command(int argc, char **argv)
 	if (fired)
 		mml_execution_report(stdout, path, first);
 	fflush(stdout);
+	if (plot)
+		write_plot(plot, path, &x->program, x->capture);
 	free(x);
 	free(first);
 	return fired ? EXIT_FINDING : EXIT_CLEAN;

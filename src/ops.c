@@ -190,6 +190,14 @@ static bool may_span_vmas(const struct mml_program *p, unsigned j)
 	return false;
 }
 
+bool mml_program_has_control(const struct mml_program *p)
+{
+	for (unsigned i = 0; i < p->nops; i++)
+		if (mml_op_class(p->ops[i].kind)->control)
+			return true;
+	return false;
+}
+
 bool mml_op_atomic(const struct mml_program *p, unsigned j)
 {
 	const struct mml_op_class *c = mml_op_class(p->ops[j - 1].kind);

@@ -62,6 +62,8 @@ struct mml_op_class {
 
 const struct mml_op_class *mml_op_class(enum mml_op_kind kind);
 
+bool mml_program_has_control(const struct mml_program *p);
+
 /* The policy of op number j (1-based) of a program: its class's, except
  * that a per-VMA op whose range may span several VMAs is not atomic. */
 bool mml_op_atomic(const struct mml_program *p, unsigned j);

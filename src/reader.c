@@ -111,6 +111,8 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 	ob.after = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
 	t->sweep_mask |= 1ull << (ob.value < 63 ? ob.value : 63);
 	int seen = mml_oracle_observe(&t->oracle, &ob);
+	if (t->trace.remaining)
+		mml_trace_add(&t->trace, &ob, seen & MML_OBSERVED_VIOLATION);
 	if ((seen & MML_OBSERVED_RAISED) && sh->share)
 		publish(t);
 	/* Inside an op's window for the whole read.  A read that blocked in
@@ -149,6 +151,7 @@ static void run_iteration(struct mml_reader_thread *t)
 	t->reads = t->racing_reads = t->shared_cpu_reads = 0;
 	t->holes = t->sweeps = t->shared_cpu_sweeps = 0;
 	memset(t->sweep_values, 0, sizeof t->sweep_values);
+	mml_trace_reset(&t->trace);
 	/* Sweep until one whole sweep began after the mapper was done. */
 	for (;;) {
 		bool last = atomic_load_explicit(&sh->state, memory_order_acquire) ==

@@ -17,6 +17,7 @@
 #include "park.h"
 #include "program.h"
 #include "run.h"
+#include "trace.h"
 
 /* What the mapper and the readers share during a run.  The words written
  * during an iteration sit on cache lines of their own. */
@@ -65,6 +66,7 @@ struct mml_reader_thread {
 	 * A sweep that saw two generations watched an op happen. */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t sweep_mask; /* this sweep's values; bit 63: zero, hole, bad */
+	struct mml_trace trace; /* recording only when a picture was asked for */
 };
 
 /* The sweep order as a page list, seeded; returns 0 or -ENOMEM. */

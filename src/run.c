@@ -199,6 +199,9 @@ static int start_readers(struct runner *x)
 		t->keep = keep;
 		t->seen = malloc(p->pages);
 		t->kept = calloc(keep ? keep : 1, sizeof *t->kept);
+		if (x->c->capture &&
+		    !(t->trace.ring = malloc(MML_TRACE_ENTRIES * sizeof *t->trace.ring)))
+			return fail(x, "reader set-up", -ENOMEM);
 		if (!t->seen || !t->kept ||
 		    mml_reader_order(t, &p->readers[i], p->pages, x->c->seed + i + 1))
 			return fail(x, "reader set-up", -ENOMEM);
@@ -283,6 +286,7 @@ static void tear_down(struct runner *x)
 		free(x->readers[i].order);
 		free(x->readers[i].seen);
 		free(x->readers[i].kept);
+		free(x->readers[i].trace.ring);
 	}
 	if (x->guarded)
 		mml_guard_uninstall();
@@ -417,6 +421,40 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 		keep_evidence(x, &t->oracle.kept[i]);
 }
 
+/* The violation a picture labels: the iteration's first finding, else its
+ * first violation. */
+static bool first_violation(const struct runner *x, struct mml_violation *v)
+{
+	bool found = false;
+	for (unsigned i = 0; i < x->p->nreaders; i++) {
+		const struct mml_oracle *o = &x->readers[i].oracle;
+		for (unsigned k = 0; k < o->nkept; k++) {
+			if (o->kept[k].finding) {
+				*v = o->kept[k];
+				return true;
+			}
+			if (!found)
+				*v = o->kept[k];
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* Keeps this iteration's traces unless an earlier one already fired. */
+static void capture_iteration(struct runner *x, bool fired)
+{
+	struct mml_capture *c = x->c->capture;
+	if (c->fired)
+		return;
+	for (unsigned i = 0; i < x->p->nreaders; i++)
+		mml_trace_copy(&x->readers[i].trace, c, i);
+	c->nreaders = x->p->nreaders;
+	c->filled = true;
+	c->fired = fired;
+	c->marked = first_violation(x, &c->mark);
+}
+
 /* Returns 1 when the iteration should end the run, as the config asks. */
 static int merge_iteration(struct runner *x)
 {
@@ -435,6 +473,8 @@ static int merge_iteration(struct runner *x)
 	r->finding_iterations += finding;
 	r->racing_iterations += racing;
 	r->early_new_iterations += early;
+	if (x->c->capture)
+		capture_iteration(x, finding || (classes && mml_program_has_control(x->p)));
 	return (finding && x->c->stop_on_finding) ||
 	       (classes && x->c->stop_on_violation);
 }

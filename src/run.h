@@ -10,6 +10,7 @@
 
 #include "oracle.h"
 #include "program.h"
+#include "trace.h"
 
 enum {
 	MML_EVIDENCE_MAX = 32,
@@ -28,6 +29,9 @@ struct mml_config {
 	bool stop_on_violation; /* expected ones too: a control has fired */
 	bool progress;       /* a progress line on stderr */
 	volatile sig_atomic_t *stop; /* set asynchronously: stop after this iteration */
+	/* When set, the readers record traces and the first iteration that
+	 * fires (else the last) is kept here, for a picture (trace.h). */
+	struct mml_capture *capture;
 };
 
 struct mml_result {
