@@ -1,6 +1,5 @@
 #include "execution.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -36,10 +35,8 @@ static int read_var(const struct cap_var *v, uint32_t *field, char *why,
 	*field = v->fallback;
 	if (!s || !*s)
 		return 0;
-	errno = 0;
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || n == 0 || n > v->max) {
+	uint64_t n;
+	if (mml_parse_number(s, v->max, &n) || n == 0) {
 		snprintf(why, whylen, "%s: '%s' is not a number from 1 to %" PRIu32,
 			 v->name, s, v->max);
 		return -1;

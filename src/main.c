@@ -184,37 +184,37 @@ static void on_stop(int sig)
 	signal(sig, SIG_DFL); /* a second ^C ends the process at once */
 }
 
+/* One line on stderr, then exit 2. */
+static void __attribute__((noreturn))
+error_exit(const char *tail, const char *fmt, va_list ap)
+{
+	fputs("mmlitmus: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(tail, stderr);
+	exit(EXIT_USAGE);
+}
+
 static void __attribute__((format(printf, 1, 2), noreturn))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("mmlitmus: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see mmlitmus --help)\n", stderr);
-	exit(EXIT_USAGE);
+	error_exit(" (see mmlitmus --help)\n", fmt, ap);
 }
 
-/* An environment or file error: one line, exit 2. */
+/* An environment or file error. */
 static void __attribute__((format(printf, 1, 2), noreturn))
 fail_exit(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("mmlitmus: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_USAGE);
+	error_exit("\n", fmt, ap);
 }
 
 static uint64_t parse_number(const char *flag, const char *s, uint64_t max)
 {
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v > max)
+	uint64_t v;
+	if (mml_parse_number(s, max, &v))
 		usage_error("%s: '%s' is not a number from 0 to %" PRIu64, flag, s, max);
 	return v;
 }

@@ -43,15 +43,23 @@ static int lookup(const char *const *names, int n, const char *s, size_t len)
 	return -1;
 }
 
-/* A decimal number that fills the whole string and fits in 32 bits. */
-static int parse_u32(const char *s, uint32_t *out)
+int mml_parse_number(const char *s, uint64_t max, uint64_t *out)
 {
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	char *end;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	if (mml_parse_number(s, UINT32_MAX, &v))
 		return -1;
 	*out = (uint32_t)v;
 	return 0;

@@ -100,6 +100,10 @@ const char *mml_program_check(const struct mml_program *p);
  * the mapper.  With one CPU nothing is pinned.  Returns the CPU count. */
 int mml_program_place(struct mml_program *p);
 
+/* A decimal number that fills the whole string and is at most max: the
+ * one reading of numbers in flags, program text and the environment. */
+int mml_parse_number(const char *s, uint64_t max, uint64_t *out);
+
 const char *mml_backing_name(enum mml_backing b);
 const char *mml_order_name(enum mml_read_order o);
 const char *mml_delay_name(enum mml_delay d);

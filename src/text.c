@@ -1,6 +1,5 @@
 #include "text.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -90,24 +89,11 @@ fail(const struct line *l, const char *fmt, ...)
 	return -1;
 }
 
-static int number(const char *s, uint64_t max, uint64_t *out)
-{
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int u32_field(const struct line *l, const char *key, const char *v,
 		     uint64_t max, uint32_t *out)
 {
 	uint64_t n;
-	if (number(v, max, &n))
+	if (mml_parse_number(v, max, &n))
 		return fail(l, "%s: '%s' is not a number from 0 to %" PRIu64, key, v, max);
 	*out = (uint32_t)n;
 	return 0;
@@ -129,7 +115,7 @@ static int cpu_field(const struct line *l, const char *v, int *out)
 		*out = MML_NO_CPU;
 	else if (strcmp(v, "auto") == 0)
 		*out = MML_AUTO_CPU;
-	else if (number(v, CPU_SETSIZE - 1, &n) == 0)
+	else if (mml_parse_number(v, CPU_SETSIZE - 1, &n) == 0)
 		*out = (int)n;
 	else
 		return fail(l, "cpu: '%s' is not auto, any or a CPU number", v);
@@ -165,7 +151,7 @@ static char *indexed(const struct line *l, char *v, unsigned expected,
 	if (*space)
 		*space = 0;
 	uint64_t n;
-	if (number(v, UINT32_MAX, &n) || n != expected) {
+	if (mml_parse_number(v, UINT32_MAX, &n) || n != expected) {
 		fail(l, "%s '%s': expected %s %u here", what, v, what, expected);
 		return NULL;
 	}

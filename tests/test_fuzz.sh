@@ -11,22 +11,11 @@
 #                                            the builders' variables
 # Seeds come from corpus/seed/*.litmus, encoded by MMLITMUS.
 set -u
+. "$(dirname "$0")/tap.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() { # ok PASSED DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
 
 encode_seeds() { # encode_seeds MMLITMUS DIR
 	mkdir -p "$2"
@@ -190,4 +179,4 @@ afl-instances) afl_instances "$fuzzer" ;;
 clusterfuzzlite) clusterfuzzlite ;;
 *) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
 esac
-exit $failed
+tap_exit

@@ -3,18 +3,15 @@
 # every subcommand and every environment variable the sources read.
 # Usage: test_man.sh PAGE SRC_DIR
 set -u
+. "$(dirname "$0")/tap.sh"
 page=$1
 src=$2
 echo "1..4"
-failed=0
-ok() { # ok PASSED DESCRIPTION
-	if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "not ok $2"; failed=1; fi
-}
 
 warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 [ -n "$warnings" ] && echo "$warnings" | sed 's/^/# /'
 [ -z "$warnings" ]
-ok $? "1 - man -l renders the page without warnings"
+ok $? "man -l renders the page without warnings"
 
 missing=""
 for f in $(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$src/main.c"); do
@@ -22,7 +19,7 @@ for f in $(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$src/main.c"); do
 done
 [ -n "$missing" ] && echo "# not in the page:$missing"
 [ -z "$missing" ]
-ok $? "2 - every long option is documented"
+ok $? "every long option is documented"
 
 missing=""
 for c in run decode encode replay; do
@@ -30,7 +27,7 @@ for c in run decode encode replay; do
 done
 [ -n "$missing" ] && echo "# not in the page:$missing"
 [ -z "$missing" ]
-ok $? "3 - every command is documented"
+ok $? "every command is documented"
 
 missing=""
 for v in $(grep -oh 'MMLITMUS_[A-Z_]*' "$src"/*.c | sort -u); do
@@ -38,5 +35,5 @@ for v in $(grep -oh 'MMLITMUS_[A-Z_]*' "$src"/*.c | sort -u); do
 done
 [ -n "$missing" ] && echo "# not in the page:$missing"
 [ -z "$missing" ]
-ok $? "4 - every environment variable is documented"
-exit $failed
+ok $? "every environment variable is documented"
+tap_exit

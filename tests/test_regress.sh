@@ -4,22 +4,12 @@
 # entry must fire within RUNS replays; a "clean" one must not fire in RUNS.
 # Usage: test_regress.sh MMLITMUS CORPUS_DIR [RUNS]
 set -u
+. "$(dirname "$0")/tap.sh"
 bin=$1
 dir=$2
 runs=${3:-50}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() { # ok PASSED DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
 
 entries=$(ls "$dir"/*.bin 2>/dev/null)
 count=$(echo "$entries" | grep -c . || true)
@@ -39,4 +29,4 @@ for f in $entries; do
 	esac
 	ok $? "$name: replay keeps the outcome '$outcome'"
 done
-exit $failed
+tap_exit

@@ -3,17 +3,12 @@
 # every op kind, backing, read order and delay kind.
 # Usage: test_seeds.sh MMLITMUS SEED_DIR
 set -u
+. "$(dirname "$0")/tap.sh"
 bin=$1
 dir=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..5"
-failed=0
-n=0
-ok() { # ok PASSED DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
 
 bad=0
 for f in "$dir"/*.litmus; do
@@ -40,4 +35,4 @@ covers "read order" '^reader [0-9]+ %s[ :]' asc desc random stride pingpong sing
 ok $? "the seeds cover every read order"
 covers "delay" 'delay=%s' none spin yield sleep
 ok $? "the seeds cover every delay kind"
-exit $failed
+tap_exit

@@ -1,0 +1,18 @@
+# TAP for the shell tests: `ok STATUS DESCRIPTION` prints one numbered
+# result line (STATUS 0 passes) and remembers a failure for `tap_exit`.
+tap_n=0
+tap_failed=0
+
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=1
+	fi
+}
+
+tap_exit() {
+	exit $tap_failed
+}
