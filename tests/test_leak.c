@@ -15,8 +15,8 @@ enum { WARMUP = 100, EXECUTIONS = 2000, REPEAT = 50, RSS_SLACK_KB = 4096 };
 
 static const char *const programs[] = {
 	"pages 16\nop 1 mapfixed:memfd\nrepeat 50\n",
-	"pages 32\nbacking anon\nop 1 mremap:0-16:anon\nop 2 mprotect:none\n"
-	"op 3 mprotect:read\nreader 0 random\nshare 1\nrepeat 50\n",
+	("pages 32\nbacking anon\nop 1 mremap:0-16:anon\nop 2 mprotect:none\n"
+	 "op 3 mprotect:read\nreader 0 random\nshare 1\nrepeat 50\n"),
 	"pages 8\nbacking tmpfs\nop 1 mapfixed:tmpfs\nop 2 munmap:0-4\nrepeat 50\n",
 };
 
