@@ -88,6 +88,8 @@ static const char usage[] =
 "  -n, --iterations N     run N iterations\n"
 "      --seed N           schedule seed (default: from the clock; always printed)\n"
 "      --stop-on-finding  stop after the first iteration with a finding\n"
+"      --stop-on-violation  stop after the first iteration with any violation,\n"
+"                         expected ones too (time to detect)\n"
 "      --min-racing N     racing reads a Never needs, else Inconclusive\n"
 "                         (default 1000)\n"
 "\n"
@@ -115,7 +117,7 @@ static const char usage[] =
 enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
-	OPT_STOP_ON_FINDING, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
+	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT,
 };
 
@@ -136,6 +138,7 @@ static const struct option options[] = {
 	{"iterations", required_argument, NULL, 'n'},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
+	{"stop-on-violation", no_argument, NULL, OPT_STOP_ON_VIOLATION},
 	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"evidence", required_argument, NULL, OPT_EVIDENCE},
@@ -334,6 +337,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 		break;
 	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
 	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case OPT_STOP_ON_VIOLATION: c->stop_on_violation = true; break;
 	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
 	case OPT_NAME: cli->name = arg; break;
 	case OPT_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
