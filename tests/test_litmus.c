@@ -173,14 +173,22 @@ static void ops_clean(void)
 	}
 }
 
+/* Appends an op to a program built by program(). */
+static void add_op(struct mml_program *p, const char *spec)
+{
+	if (mml_op_parse(spec, p->pages, &p->ops[p->nops++])) {
+		printf("Bail out! bad op %s\n", spec);
+		exit(1);
+	}
+}
+
 /* Two ops: to PROT_NONE and back; the restored value is legal. */
 static void mprotect_round_trip(void)
 {
 	struct mml_program p;
 	struct mml_result r;
 	program(&p, 64, MML_BACKING_MEMFD, "mprotect:none", "pingpong");
-	p.nops = 2;
-	mml_op_parse("mprotect:read", 64, &p.ops[1]);
+	add_op(&p, "mprotect:read");
 	struct mml_config c = config(2);
 	printf("1..2\n");
 	run("mprotect+mprotect", &p, &c, &r);
@@ -197,9 +205,8 @@ static void mprotect_across_vmas(void)
 	struct mml_program p;
 	struct mml_result r;
 	program(&p, 16, MML_BACKING_MEMFD, "mapfixed:8-16", "asc");
-	p.nops = 3;
-	mml_op_parse("mprotect:none", 16, &p.ops[1]);
-	mml_op_parse("mprotect:read", 16, &p.ops[2]);
+	add_op(&p, "mprotect:none");
+	add_op(&p, "mprotect:read");
 	struct mml_config c = config(4);
 	printf("1..2\n");
 	run("mapfixed+mprotect+mprotect", &p, &c, &r);
