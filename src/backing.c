@@ -73,6 +73,15 @@ fail:;
 	return err;
 }
 
+int mml_store_refill(const struct mml_store *s)
+{
+	if (ftruncate(s->fd, (off_t)s->size) < 0 ||
+	    fallocate(s->fd, 0, (off_t)s->lo * (off_t)s->page_size,
+		      (off_t)(s->hi - s->lo) * (off_t)s->page_size) < 0)
+		return -errno;
+	return 0;
+}
+
 void mml_store_close(struct mml_store *s)
 {
 	if (s->view)
@@ -104,11 +113,11 @@ void mml_store_tag(const struct mml_store *s, uint32_t run, unsigned gen)
 }
 
 int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
-		  uint32_t hi, bool populate)
+		  uint32_t hi, int map_flags)
 {
 	size_t len = (size_t)(hi - lo) * s->page_size;
 	int prot = PROT_READ | PROT_WRITE;
-	int flags = MAP_FIXED | (populate ? MAP_POPULATE : 0);
+	int flags = MAP_FIXED | map_flags;
 	void *got;
 	if (mml_store_is_file(s))
 		got = mmap(addr, len, prot, flags | MAP_SHARED, s->fd,
@@ -122,7 +131,8 @@ int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
 int mml_store_install(const struct mml_store *s, char *addr, uint32_t lo,
 		      uint32_t hi, uint32_t run, unsigned gen, bool populate)
 {
-	int err = mml_store_map(s, addr, lo, hi, populate && mml_store_is_file(s));
+	bool prefault = populate && mml_store_is_file(s);
+	int err = mml_store_map(s, addr, lo, hi, prefault ? MAP_POPULATE : 0);
 	if (err == 0 && !mml_store_is_file(s))
 		write_tags(addr, s->page_size, lo, hi, run, gen);
 	return err;

@@ -25,15 +25,19 @@ int mml_store_open(struct mml_store *s, enum mml_backing kind,
 		   uint32_t pages, uint32_t lo, uint32_t hi, size_t page_size,
 		   const char **what);
 void mml_store_close(struct mml_store *s);
+/* File backings: the file's full size and every page of the store
+ * allocated again, after an op truncated it or punched holes in it. */
+int mml_store_refill(const struct mml_store *s);
 bool mml_store_is_file(const struct mml_store *s);
 
 /* File backings: write this iteration's tags into the file itself. */
 void mml_store_tag(const struct mml_store *s, uint32_t run, unsigned gen);
 
-/* mmap(MAP_FIXED) pages [lo, hi) of the store at addr (where page lo goes).
- * Anonymous stores map fresh zero pages.  Returns 0 or -errno. */
+/* mmap(MAP_FIXED | map_flags) pages [lo, hi) of the store at addr (where
+ * page lo goes).  Anonymous stores map fresh zero pages.  Returns 0 or
+ * -errno. */
 int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
-		  uint32_t hi, bool populate);
+		  uint32_t hi, int map_flags);
 
 /* Map, and for anonymous memory write the tags into the mapping: the
  * generation's full content, ready before any reader looks. */

@@ -39,14 +39,28 @@ static uint32_t encode_cpu(int cpu)
 	return (uint32_t)cpu + 2;
 }
 
-/* Op record: kind, lo (24 bits), length - 1 (24 bits), backing, prot,
- * direction.  The range is reduced into the region, so it is never empty. */
-static void decode_op(struct input *in, uint32_t pages, struct mml_op *op)
+/* Version 1 knew the first six op kinds and three backings. */
+enum { V1_OPS = MML_OP_PIECEWISE + 1, V1_BACKINGS = MML_BACKING_ANON + 1 };
+
+/* A range inside the region, never empty; with hugetlb pages it is whole
+ * folios, as the kernel demands. */
+static void decode_range(struct input *in, uint32_t pages, uint32_t folio,
+			 struct mml_op *op)
 {
-	op->kind = (enum mml_op_kind)(take(in, 1) % MML_OP_COUNT);
-	op->lo = take(in, 3) % pages;
-	op->hi = op->lo + 1 + take(in, 3) % (pages - op->lo);
-	op->backing = (enum mml_backing)(take(in, 1) % MML_BACKING_COUNT);
+	uint32_t folios = pages / folio;
+	uint32_t lo = take(in, 3) % folios;
+	uint32_t len = 1 + take(in, 3) % (folios - lo);
+	op->lo = lo * folio;
+	op->hi = (lo + len) * folio;
+}
+
+/* Version 1 op record: kind, lo (24 bits), length - 1 (24 bits), backing,
+ * prot, direction. */
+static void decode_op_v1(struct input *in, uint32_t pages, struct mml_op *op)
+{
+	op->kind = (enum mml_op_kind)(take(in, 1) % V1_OPS);
+	decode_range(in, pages, 1, op);
+	op->backing = (enum mml_backing)(take(in, 1) % V1_BACKINGS);
 	op->prot = (enum mml_prot)(take(in, 1) % 2);
 	op->descending = take(in, 1) % 2;
 }
@@ -67,15 +81,15 @@ static void decode_reader(struct input *in, uint32_t pages, struct mml_reader *r
 		r->param = param % pages;
 }
 
-static void decode_v1(struct input *in, struct mml_program *p)
+/* The header fields both versions share, from the backing on. */
+static void decode_knobs(struct input *in, struct mml_program *p,
+			 unsigned backings)
 {
-	p->pages = 1 + take(in, 3) % MML_MAX_PAGES;
-	take(in, 1); /* page order: version 1 knows order 0 only */
-	p->page_order = 0;
-	p->backing = (enum mml_backing)(take(in, 1) % MML_BACKING_COUNT);
+	p->backing = (enum mml_backing)(take(in, 1) % backings);
 	uint32_t flags = take(in, 1);
 	p->populate = !(flags & 1);
 	p->share = flags & 2;
+	p->write = backings > V1_BACKINGS && (flags & 4);
 	p->delay = (enum mml_delay)(take(in, 1) % MML_DELAY_COUNT);
 	p->delay_amount = take(in, 4);
 	if (p->delay != MML_DELAY_SPIN && p->delay != MML_DELAY_SLEEP)
@@ -85,10 +99,90 @@ static void decode_v1(struct input *in, struct mml_program *p)
 	p->repeat = 1 + take(in, 2) % MML_MAX_REPEAT;
 	p->nops = 1 + take(in, 1) % MML_MAX_OPS;
 	p->nreaders = 1 + take(in, 1) % MML_MAX_READERS;
+}
+
+static void decode_v1(struct input *in, struct mml_program *p)
+{
+	p->pages = 1 + take(in, 3) % MML_MAX_PAGES;
+	take(in, 1); /* page order: version 1 knows order 0 only */
+	p->page_order = 0;
+	decode_knobs(in, p, V1_BACKINGS);
 	for (unsigned i = 0; i < p->nops; i++)
-		decode_op(in, p->pages, &p->ops[i]);
+		decode_op_v1(in, p->pages, &p->ops[i]);
 	for (unsigned i = 0; i < p->nreaders; i++)
 		decode_reader(in, p->pages, &p->readers[i]);
+}
+
+/* Version 2 op record: kind, lo, length - 1 (24 bits each, in folios with
+ * hugetlb pages), backing, prot, flags (bit 0 descending, 1 dontunmap,
+ * 2 populate, 3 locked), mremap alignment.  Fields the kind does not take
+ * read as their defaults, so every program has one canonical encoding. */
+static void decode_op_v2(struct input *in, const struct mml_program *p,
+			 struct mml_op *op)
+{
+	uint32_t folio = p->backing == MML_BACKING_HUGETLB ? 1u << p->page_order : 1;
+	op->kind = (enum mml_op_kind)(take(in, 1) % MML_OP_COUNT);
+	decode_range(in, p->pages, folio, op);
+	uint32_t backing = take(in, 1) % MML_BACKING_COUNT;
+	uint32_t prot = take(in, 1) % 2;
+	uint32_t flags = take(in, 1);
+	uint32_t align = take(in, 1) % MML_ALIGN_COUNT;
+	unsigned params = mml_op_class(op->kind)->params;
+	if (params & MML_PARAM_BACKING)
+		op->backing = (enum mml_backing)backing;
+	/* hugetlb pages need the whole program in whole huge pages. */
+	if (op->backing == MML_BACKING_HUGETLB && p->backing != MML_BACKING_HUGETLB)
+		op->backing = MML_BACKING_MEMFD;
+	if (params & MML_PARAM_PROT)
+		op->prot = (enum mml_prot)prot;
+	op->descending = (params & MML_PARAM_DIRECTION) && (flags & 1);
+	op->dontunmap = (params & MML_PARAM_DONTUNMAP) && (flags & 2);
+	op->populate = (params & MML_PARAM_MAPFLAGS) && (flags & 4);
+	op->locked = (params & MML_PARAM_MAPFLAGS) && (flags & 8);
+	if (params & MML_PARAM_ALIGN)
+		op->align = (enum mml_align)align;
+}
+
+/* An op the program around it makes impossible (an ftruncate of anonymous
+ * memory, MADV_REMOVE of private pages, ...) becomes pageout, which any
+ * page takes and which changes nothing a reader sees: decoding stays
+ * total, and a mutation that breaks one op keeps the rest. */
+static void make_pageout(struct mml_op *op)
+{
+	*op = (struct mml_op){.kind = MML_OP_PAGEOUT, .lo = op->lo, .hi = op->hi};
+}
+
+static void repair_ops(struct mml_program *p)
+{
+	for (unsigned j = 1; j <= p->nops; j++) {
+		struct mml_op *op = &p->ops[j - 1];
+		if (op->kind == MML_OP_TRUNCATE)
+			op->hi = p->pages;
+		if (op->kind == MML_OP_GROW && mml_program_check_op(p, j))
+			op->kind = MML_OP_MREMAP;
+		if (mml_program_check_op(p, j))
+			make_pageout(op);
+	}
+	unsigned refused;
+	while (mml_ops_check(p, &refused))
+		make_pageout(&p->ops[refused]);
+}
+
+static void decode_v2(struct input *in, struct mml_program *p)
+{
+	uint32_t pages = take(in, 3);
+	p->page_order = take(in, 1) % (MML_MAX_PAGE_ORDER + 1);
+	decode_knobs(in, p, MML_BACKING_COUNT);
+	if (p->backing == MML_BACKING_HUGETLB)
+		p->page_order = MML_MAX_PAGE_ORDER;
+	uint32_t folio = 1u << p->page_order;
+	p->pages = folio * (1 + pages % (MML_MAX_PAGES / folio));
+	p->perturb = (enum mml_perturb)(take(in, 1) % MML_PERTURB_COUNT);
+	for (unsigned i = 0; i < p->nops; i++)
+		decode_op_v2(in, p, &p->ops[i]);
+	for (unsigned i = 0; i < p->nreaders; i++)
+		decode_reader(in, p->pages, &p->readers[i]);
+	repair_ops(p);
 }
 
 unsigned mml_decode(const uint8_t *data, size_t len, struct mml_program *p,
@@ -97,10 +191,14 @@ unsigned mml_decode(const uint8_t *data, size_t len, struct mml_program *p,
 	struct input in = {data, len, 0};
 	unsigned version = take(&in, 1);
 	if (known)
-		*known = version == MML_ENCODING_V1;
+		*known = version == MML_ENCODING_V1 || version == MML_ENCODING_V2;
 	memset(p, 0, sizeof *p);
-	decode_v1(&in, p);
-	return MML_ENCODING_V1;
+	if (version == MML_ENCODING_V1) {
+		decode_v1(&in, p);
+		return MML_ENCODING_V1;
+	}
+	decode_v2(&in, p);
+	return MML_ENCODING_V2;
 }
 
 /* A cursor over the output; the caller checked the room. */
@@ -115,15 +213,24 @@ static void give(struct output *out, uint32_t v, unsigned bytes)
 		out->buf[out->at++] = (uint8_t)(v >> (8 * i));
 }
 
-static void encode_op(struct output *out, const struct mml_op *op)
+static void encode_op(struct output *out, const struct mml_op *op,
+		      uint32_t folio)
 {
-	give(out, op->kind, 1);
-	give(out, op->lo, 3);
-	give(out, op->hi - op->lo - 1, 3);
 	const struct mml_op_class *c = mml_op_class(op->kind);
+	give(out, op->kind, 1);
+	give(out, op->lo / folio, 3);
+	give(out, (op->hi - op->lo) / folio - 1, 3);
 	give(out, c->params & MML_PARAM_BACKING ? op->backing : 0, 1);
 	give(out, c->params & MML_PARAM_PROT ? op->prot : 0, 1);
-	give(out, c->params & MML_PARAM_DIRECTION ? op->descending : 0, 1);
+	bool direction = c->params & MML_PARAM_DIRECTION;
+	bool dontunmap = c->params & MML_PARAM_DONTUNMAP;
+	bool mapflags = c->params & MML_PARAM_MAPFLAGS;
+	uint32_t flags = (uint32_t)(direction && op->descending) |
+			 (uint32_t)(dontunmap && op->dontunmap) << 1 |
+			 (uint32_t)(mapflags && op->populate) << 2 |
+			 (uint32_t)(mapflags && op->locked) << 3;
+	give(out, flags, 1);
+	give(out, c->params & MML_PARAM_ALIGN ? op->align : 0, 1);
 }
 
 static void encode_reader(struct output *out, const struct mml_reader *r)
@@ -134,28 +241,40 @@ static void encode_reader(struct output *out, const struct mml_reader *r)
 	give(out, encode_cpu(r->cpu), 2);
 }
 
+/* Whether decoding the program's bytes gives the program back: version 2
+ * turns ops the program makes impossible into pageout, and cannot say a
+ * hugetlb op in a program whose generation 0 is not hugetlb. */
+static const char *expressible(const struct mml_program *p)
+{
+	bool huge0 = p->backing == MML_BACKING_HUGETLB;
+	if (mml_program_uses_hugetlb(p) && !huge0)
+		return "the input format has hugetlb ops only when generation 0 is hugetlb";
+	return NULL;
+}
+
 int mml_encode(const struct mml_program *p, uint8_t *buf, size_t len,
 	       const char **why)
 {
 	*why = mml_program_check(p);
+	if (!*why)
+		*why = expressible(p);
 	if (*why)
 		return -1;
-	if (p->page_order != 0) {
-		*why = "version 1 of the input format has page order 0 only";
-		return -1;
-	}
 	size_t need = MML_ENCODING_HEADER + p->nops * MML_ENCODING_OP +
 		      p->nreaders * MML_ENCODING_READER;
 	if (len < need) {
 		*why = "the output buffer is too small";
 		return -1;
 	}
+	uint32_t folio = 1u << p->page_order;
+	uint32_t op_unit = p->backing == MML_BACKING_HUGETLB ? folio : 1;
 	struct output out = {buf, 0};
-	give(&out, MML_ENCODING_V1, 1);
-	give(&out, p->pages - 1, 3);
+	give(&out, MML_ENCODING_V2, 1);
+	give(&out, p->pages / folio - 1, 3);
 	give(&out, p->page_order, 1);
 	give(&out, p->backing, 1);
-	give(&out, (uint32_t)!p->populate | (uint32_t)p->share << 1, 1);
+	give(&out, (uint32_t)!p->populate | (uint32_t)p->share << 1 |
+			   (uint32_t)p->write << 2, 1);
 	give(&out, p->delay, 1);
 	bool amount = p->delay == MML_DELAY_SPIN || p->delay == MML_DELAY_SLEEP;
 	give(&out, amount ? p->delay_amount : 0, 4);
@@ -164,8 +283,9 @@ int mml_encode(const struct mml_program *p, uint8_t *buf, size_t len,
 	give(&out, p->repeat - 1, 2);
 	give(&out, p->nops - 1, 1);
 	give(&out, p->nreaders - 1, 1);
+	give(&out, p->perturb, 1);
 	for (unsigned i = 0; i < p->nops; i++)
-		encode_op(&out, &p->ops[i]);
+		encode_op(&out, &p->ops[i], op_unit);
 	for (unsigned i = 0; i < p->nreaders; i++)
 		encode_reader(&out, &p->readers[i]);
 	return (int)out.at;

@@ -22,10 +22,12 @@
 #include "program.h"
 
 enum {
-	MML_ENCODING_V1 = 1,
-	MML_ENCODING_NEWEST = MML_ENCODING_V1,
-	MML_ENCODING_HEADER = 22,
-	MML_ENCODING_OP = 10,
+	MML_ENCODING_V1 = 1, /* 6 op kinds, 3 backings, page order 0 */
+	MML_ENCODING_V2 = 2, /* page orders, the op catalog, writers, perturbers */
+	MML_ENCODING_NEWEST = MML_ENCODING_V2,
+	/* Record sizes of the newest version. */
+	MML_ENCODING_HEADER = 23,
+	MML_ENCODING_OP = 11,
 	MML_ENCODING_READER = 6,
 	MML_ENCODING_MAX = MML_ENCODING_HEADER + MML_MAX_OPS * MML_ENCODING_OP +
 			   MML_MAX_READERS * MML_ENCODING_READER,

@@ -54,10 +54,15 @@ static unsigned ops_where(bool (*keep)(const struct mml_op_class *))
 	return set;
 }
 
-static bool is_atomic(const struct mml_op_class *c) { return c->atomic; }
+/* Migrate needs a second NUMA node; on a machine with one it would only
+ * be skipped, so the default sets leave it out. */
+static bool is_atomic(const struct mml_op_class *c)
+{
+	return c->atomic && (c != mml_op_class(MML_OP_MIGRATE) || mml_far_node() >= 0);
+}
 static bool is_atomic_or_control(const struct mml_op_class *c)
 {
-	return c->atomic || c->control;
+	return is_atomic(c) || c->control;
 }
 static bool is_any(const struct mml_op_class *c) { return c != NULL; }
 

@@ -6,13 +6,6 @@
 #include "ops.h"
 #include "tag.h"
 
-static void initial_state(const struct mml_program *p,
-			  struct mml_page_state *s)
-{
-	bool file = p->backing != MML_BACKING_ANON;
-	*s = (struct mml_page_state){.content = 0, .readable = true, .shared = file};
-}
-
 /* One page's row: play every op that touches the page.  An op covers the
  * page only if it changes what a reader sees there (SPEC.md, "Values"). */
 static void build_row(struct mml_history *h, const struct mml_program *p,
@@ -21,15 +14,18 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 	size_t base = (size_t)page * h->ngens;
 	uint8_t *value = h->value + base;
 	uint8_t *lastcover = h->lastcover + base;
-	struct mml_page_state s;
-	initial_state(p, &s);
+	uint8_t *alt = h->alt + base;
+	uint32_t folio = 1u << p->page_order;
+	struct mml_page_state s = mml_initial_state(p);
 	value[0] = mml_page_visible(&s);
+	alt[0] = mml_page_visible_alt(&s);
 	lastcover[0] = 0;
 	for (unsigned j = 1; j < h->ngens; j++) {
 		const struct mml_op *op = &p->ops[j - 1];
 		if (page >= op->lo && page < op->hi)
-			mml_op_class(op->kind)->effect(op, j, &s);
+			mml_op_class(op->kind)->effect(op, j, page, folio, &s);
 		value[j] = mml_page_visible(&s);
+		alt[j] = mml_page_visible_alt(&s);
 		lastcover[j] = value[j] != value[j - 1] ? (uint8_t)j : lastcover[j - 1];
 	}
 }
@@ -41,7 +37,8 @@ int mml_history_build(struct mml_history *h, const struct mml_program *p)
 	size_t n = (size_t)h->pages * h->ngens;
 	h->value = malloc(n);
 	h->lastcover = malloc(n);
-	if (!h->value || !h->lastcover) {
+	h->alt = malloc(n);
+	if (!h->value || !h->lastcover || !h->alt) {
 		mml_history_free(h);
 		return -ENOMEM;
 	}
@@ -54,5 +51,6 @@ void mml_history_free(struct mml_history *h)
 {
 	free(h->value);
 	free(h->lastcover);
-	h->value = h->lastcover = NULL;
+	free(h->alt);
+	h->value = h->lastcover = h->alt = NULL;
 }

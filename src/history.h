@@ -15,6 +15,9 @@ struct mml_history {
 	/* Page-major, [page * ngens + j], so one page's row shares a line. */
 	uint8_t *value;     /* value id a reader sees on the page once j is in effect */
 	uint8_t *lastcover; /* largest j' <= j that covers the page, 0 if none */
+	/* A second value the page may show once j is in effect, MML_V_BAD
+	 * when none (MADV_FREE: zeros).  An alternative never covers. */
+	uint8_t *alt;
 };
 
 /* Returns 0, or -ENOMEM. */

@@ -15,9 +15,15 @@
 
 /* What a page looks like to a reader, as far as the oracle cares. */
 struct mml_page_state {
-	uint8_t content; /* value id of what is mapped: a generation or ZERO */
+	uint8_t content; /* value id of what is mapped: a generation, ZERO, or
+			  * HOLE for a file page cut off by ftruncate */
+	/* A second value the page may show as well, MML_V_BAD when none:
+	 * MADV_FREE leaves the old content until reclaim takes the page, and
+	 * zeros after. */
+	uint8_t alt;
 	bool readable;
 	bool shared; /* file-backed: MADV_DONTNEED keeps the content */
+	bool locked; /* mlock'ed: the kernel refuses MADV_DONTNEED and FREE */
 };
 
 /* Everything an op acts on during one run. */
@@ -27,13 +33,17 @@ struct mml_target {
 	struct mml_store *stores; /* per op index; [0] is the initial backing */
 	char **staging;           /* per op index: mremap's prepared mapping */
 	uint32_t run;             /* this iteration's tag run */
-	bool populate;
+	uint32_t step;            /* pages per folio: 1 << page_order */
+	int far_node;             /* migrate: a NUMA node to move pages to */
 };
 
 enum {
 	MML_PARAM_BACKING = 1,
 	MML_PARAM_PROT = 2,
 	MML_PARAM_DIRECTION = 4,
+	MML_PARAM_ALIGN = 8,
+	MML_PARAM_DONTUNMAP = 16,
+	MML_PARAM_MAPFLAGS = 32, /* populate, locked */
 };
 
 struct mml_op_class {
@@ -48,10 +58,22 @@ struct mml_op_class {
 	 * reached yet is served under that VMA's own lock, with the old
 	 * state, while the VMAs already done show the new one. */
 	bool per_vma;
+	/* Changes the VMAs over its range (maps, unmaps, moves, changes
+	 * flags), so the region's VMA is split at the range's ends. */
+	bool splits;
+	/* Moves a mapping prepared before the readers start (mremap's source). */
+	bool staged;
+	/* Gives pages of a backing file back (truncate, hole punch): the next
+	 * iteration must allocate them again. */
+	bool releases_file;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */
-	void (*effect)(const struct mml_op *op, unsigned gen,
-		       struct mml_page_state *s);
+	/* What the op does to page `page` of [lo, hi) in the model. */
+	void (*effect)(const struct mml_op *op, unsigned gen, uint32_t page,
+		       uint32_t folio, struct mml_page_state *s);
+	/* NULL when the op can act on a page in state s; else why not (the
+	 * kernel would refuse it).  NULL for ops that take any page. */
+	const char *(*refuses)(const struct mml_page_state *s);
 	/* Per-iteration set-up before readers start; NULL when none. */
 	int (*prepare)(const struct mml_target *t, const struct mml_op *op,
 		       unsigned gen);
@@ -64,6 +86,26 @@ const struct mml_op_class *mml_op_class(enum mml_op_kind kind);
 
 bool mml_program_has_control(const struct mml_program *p);
 
+/* The ops' preconditions over a program's page states: NULL when every op
+ * can run, else a reason, with *op set to the first op (0-based) the
+ * kernel would refuse. */
+const char *mml_ops_check(const struct mml_program *p, unsigned *op);
+
+/* The state every page starts an iteration in. */
+struct mml_page_state mml_initial_state(const struct mml_program *p);
+
+/* Pages the staged mapping of a grow op holds before it grows: half the
+ * range, in whole folios of `folio` pages. */
+uint32_t mml_grow_from(const struct mml_op *op, uint32_t folio);
+
+/* A NUMA node other than the first online one, or -1 when there is one
+ * node: where migrate moves pages to. */
+int mml_far_node(void);
+
+/* Whether an earlier op may have split the region's VMA strictly inside
+ * the range of op j (1-based). */
+bool mml_op_may_span_vmas(const struct mml_program *p, unsigned j);
+
 /* The policy of op number j (1-based) of a program: its class's, except
  * that a per-VMA op whose range may span several VMAs is not atomic. */
 bool mml_op_atomic(const struct mml_program *p, unsigned j);
@@ -73,6 +115,11 @@ int mml_op_kind_parse(const char *name);
 static inline uint8_t mml_page_visible(const struct mml_page_state *s)
 {
 	return s->readable ? s->content : MML_V_HOLE;
+}
+
+static inline uint8_t mml_page_visible_alt(const struct mml_page_state *s)
+{
+	return s->readable ? s->alt : MML_V_BAD;
 }
 
 #endif

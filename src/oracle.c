@@ -70,8 +70,9 @@ static struct candidates find_candidates(const struct mml_history *h,
 	if (value == MML_V_BAD)
 		return c;
 	const uint8_t *row = mml_history_row(h->value, h, page);
+	const uint8_t *alt = mml_history_row(h->alt, h, page);
 	for (unsigned j = 0; j < h->ngens; j++) {
-		if (row[j] != value)
+		if (row[j] != value && alt[j] != value)
 			continue;
 		c.any = true;
 		if (j > started)

@@ -13,6 +13,19 @@ static const char *const backing_names[MML_BACKING_COUNT] = {
 	[MML_BACKING_MEMFD] = "memfd",
 	[MML_BACKING_TMPFS] = "tmpfs",
 	[MML_BACKING_ANON] = "anon",
+	[MML_BACKING_HUGETLB] = "hugetlb",
+};
+
+static const char *const align_names[MML_ALIGN_COUNT] = {
+	[MML_ALIGN_PTE] = "pte",
+	[MML_ALIGN_PMD] = "pmd",
+	[MML_ALIGN_PUD] = "pud",
+};
+
+static const char *const perturb_names[MML_PERTURB_COUNT] = {
+	[MML_PERTURB_NONE] = "none",
+	[MML_PERTURB_FORK] = "fork",
+	[MML_PERTURB_MMAP] = "mmap",
 };
 
 static const char *const order_names[MML_ORDER_COUNT] = {
@@ -34,6 +47,8 @@ static const char *const delay_names[MML_DELAY_COUNT] = {
 const char *mml_backing_name(enum mml_backing b) { return backing_names[b]; }
 const char *mml_order_name(enum mml_read_order o) { return order_names[o]; }
 const char *mml_delay_name(enum mml_delay d) { return delay_names[d]; }
+const char *mml_align_name(enum mml_align a) { return align_names[a]; }
+const char *mml_perturb_name(enum mml_perturb x) { return perturb_names[x]; }
 
 static int lookup(const char *const *names, int n, const char *s, size_t len)
 {
@@ -71,6 +86,15 @@ int mml_backing_parse(const char *s, enum mml_backing *out)
 	if (b < 0)
 		return -1;
 	*out = (enum mml_backing)b;
+	return 0;
+}
+
+int mml_perturb_parse(const char *s, enum mml_perturb *out)
+{
+	int x = lookup(perturb_names, MML_PERTURB_COUNT, s, strlen(s));
+	if (x < 0)
+		return -1;
+	*out = (enum mml_perturb)x;
 	return 0;
 }
 
@@ -122,6 +146,26 @@ static int parse_range(const char *s, size_t len, struct mml_op *op)
 	return parse_u32(buf, &op->lo) || parse_u32(dash + 1, &op->hi) ? -1 : 0;
 }
 
+static bool is_word(const char *s, size_t len, const char *word)
+{
+	return len == strlen(word) && strncmp(s, word, len) == 0;
+}
+
+static int parse_op_flag(const char *s, size_t len, unsigned params,
+			 struct mml_op *op)
+{
+	bool mapflags = params & MML_PARAM_MAPFLAGS;
+	if ((params & MML_PARAM_DONTUNMAP) && is_word(s, len, "dontunmap"))
+		op->dontunmap = true;
+	else if (mapflags && is_word(s, len, "populate"))
+		op->populate = true;
+	else if (mapflags && is_word(s, len, "locked"))
+		op->locked = true;
+	else
+		return -1;
+	return 0;
+}
+
 static int parse_op_param(const char *s, size_t len, unsigned params,
 			  struct mml_op *op)
 {
@@ -132,6 +176,13 @@ static int parse_op_param(const char *s, size_t len, unsigned params,
 		op->backing = (enum mml_backing)b;
 		return 0;
 	}
+	int a = lookup(align_names, MML_ALIGN_COUNT, s, len);
+	if (a >= 0 && (params & MML_PARAM_ALIGN)) {
+		op->align = (enum mml_align)a;
+		return 0;
+	}
+	if (parse_op_flag(s, len, params, op) == 0)
+		return 0;
 	bool prot = params & MML_PARAM_PROT;
 	bool direction = params & MML_PARAM_DIRECTION;
 	if (prot && len == 4 && strncmp(s, "none", 4) == 0)
@@ -161,7 +212,7 @@ int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
 		return -1;
 	*out = (struct mml_op){.kind = (enum mml_op_kind)kind, .lo = 0,
 			       .hi = pages, .backing = MML_BACKING_MEMFD,
-			       .prot = MML_PROT_NONE};
+			       .prot = MML_PROT_NONE, .align = MML_ALIGN_PTE};
 	unsigned params = mml_op_class(out->kind)->params;
 	while (colon) {
 		const char *p = colon + 1;
@@ -222,8 +273,52 @@ int mml_program_place(struct mml_program *p)
 	return n;
 }
 
-static const char *check_op(const struct mml_program *p, const struct mml_op *op)
+bool mml_program_uses_hugetlb(const struct mml_program *p)
 {
+	if (p->backing == MML_BACKING_HUGETLB)
+		return true;
+	for (unsigned i = 0; i < p->nops; i++) {
+		const struct mml_op *op = &p->ops[i];
+		if ((mml_op_class(op->kind)->params & MML_PARAM_BACKING) &&
+		    op->backing == MML_BACKING_HUGETLB)
+			return true;
+	}
+	return false;
+}
+
+/* What one op needs of its own fields and of the program around it. */
+static const char *check_op_kind(const struct mml_program *p,
+				 const struct mml_op *op, unsigned j)
+{
+	uint32_t folio = 1u << p->page_order;
+	switch (op->kind) {
+	case MML_OP_TRUNCATE:
+	case MML_OP_PUNCH:
+		if (p->backing == MML_BACKING_ANON)
+			return "truncate and punch need generation 0 to be a file (memfd, tmpfs, hugetlb)";
+		if (op->kind == MML_OP_TRUNCATE && op->hi != p->pages)
+			return "truncate: the range must run to the region's end";
+		return NULL;
+	case MML_OP_SHRINK:
+		if (op->hi - op->lo <= folio)
+			return "shrink: the range must hold more than one folio";
+		if (mml_op_may_span_vmas(p, j))
+			return "shrink: an earlier op may have split the range into several mappings";
+		return NULL;
+	case MML_OP_GROW:
+		if (op->backing == MML_BACKING_HUGETLB)
+			return "grow: the kernel does not grow hugetlb mappings";
+		if (op->hi - op->lo < 2 * folio)
+			return "grow: the range must hold at least two folios";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+const char *mml_program_check_op(const struct mml_program *p, unsigned j)
+{
+	const struct mml_op *op = &p->ops[j - 1];
 	if (op->kind >= MML_OP_COUNT)
 		return "unknown op kind";
 	if (op->lo >= op->hi)
@@ -232,7 +327,12 @@ static const char *check_op(const struct mml_program *p, const struct mml_op *op
 		return "an op's page range ends beyond the region";
 	if (op->backing >= MML_BACKING_COUNT)
 		return "unknown backing";
-	return NULL;
+	if (op->align >= MML_ALIGN_COUNT)
+		return "unknown mremap alignment";
+	uint32_t folio = 1u << p->page_order;
+	if (mml_program_uses_hugetlb(p) && (op->lo % folio || op->hi % folio))
+		return "with hugetlb pages every op's range must be whole huge pages";
+	return check_op_kind(p, op, j);
 }
 
 static const char *check_reader(const struct mml_program *p,
@@ -255,10 +355,16 @@ const char *mml_program_check(const struct mml_program *p)
 		return "the region needs at least one page";
 	if (p->pages > MML_MAX_PAGES)
 		return "too many pages (at most 16777216)";
-	if (p->page_order != 0)
-		return "page orders above 0 are not supported yet";
+	if (p->page_order > MML_MAX_PAGE_ORDER)
+		return "the page order must be from 0 to 9";
+	if (p->pages % (1u << p->page_order))
+		return "the page count must be a multiple of the folio size (2^order pages)";
 	if (p->backing >= MML_BACKING_COUNT)
 		return "unknown backing";
+	if (mml_program_uses_hugetlb(p) && p->page_order != MML_MAX_PAGE_ORDER)
+		return "hugetlb pages need page order 9 (2 MiB)";
+	if (p->perturb >= MML_PERTURB_COUNT)
+		return "unknown perturber";
 	if (p->nops == 0)
 		return "the mapper needs at least one op";
 	if (p->nops > MML_MAX_OPS)
@@ -273,8 +379,8 @@ const char *mml_program_check(const struct mml_program *p)
 		return "a CPU number is out of range";
 	if (p->repeat == 0 || p->repeat > MML_MAX_REPEAT)
 		return "repeat must be from 1 to 65536";
-	for (unsigned i = 0; i < p->nops; i++) {
-		const char *why = check_op(p, &p->ops[i]);
+	for (unsigned j = 1; j <= p->nops; j++) {
+		const char *why = mml_program_check_op(p, j);
 		if (why)
 			return why;
 	}
@@ -283,19 +389,30 @@ const char *mml_program_check(const struct mml_program *p)
 		if (why)
 			return why;
 	}
-	return NULL;
+	unsigned refused;
+	return mml_ops_check(p, &refused);
 }
 
 void mml_op_format(const struct mml_op *op, char *buf, size_t len)
 {
 	const struct mml_op_class *c = mml_op_class(op->kind);
-	const char *param = "", *direction = "";
+	int n = snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
+	const char *words[5];
+	unsigned nwords = 0;
 	if (c->params & MML_PARAM_BACKING)
-		param = mml_backing_name(op->backing);
+		words[nwords++] = mml_backing_name(op->backing);
 	if (c->params & MML_PARAM_PROT)
-		param = op->prot == MML_PROT_READ ? "read" : "none";
+		words[nwords++] = op->prot == MML_PROT_READ ? "read" : "none";
 	if (c->params & MML_PARAM_DIRECTION)
-		direction = op->descending ? "desc" : "asc";
-	snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32 "%s%s%s%s", c->name, op->lo,
-		 op->hi, *param ? ":" : "", param, *direction ? ":" : "", direction);
+		words[nwords++] = op->descending ? "desc" : "asc";
+	if ((c->params & MML_PARAM_ALIGN) && op->align != MML_ALIGN_PTE)
+		words[nwords++] = mml_align_name(op->align);
+	if ((c->params & MML_PARAM_DONTUNMAP) && op->dontunmap)
+		words[nwords++] = "dontunmap";
+	if ((c->params & MML_PARAM_MAPFLAGS) && op->populate)
+		words[nwords++] = "populate";
+	if ((c->params & MML_PARAM_MAPFLAGS) && op->locked)
+		words[nwords++] = "locked";
+	for (unsigned i = 0; i < nwords && n >= 0 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, ":%s", words[i]);
 }

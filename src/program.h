@@ -18,12 +18,14 @@ enum {
 	MML_NO_CPU = -1,   /* not pinned */
 	MML_AUTO_CPU = -2, /* placed at run time: see mml_program_place */
 	MML_MAX_REPEAT = 1u << 16,
+	MML_MAX_PAGE_ORDER = 9, /* 2 MiB folios: PMD-mapped THP, hugetlb */
 };
 
 enum mml_backing {
 	MML_BACKING_MEMFD, /* shared memfd: the classic file of zeros/ones */
 	MML_BACKING_TMPFS, /* regular file on tmpfs (/dev/shm), shared */
 	MML_BACKING_ANON,  /* private anonymous memory */
+	MML_BACKING_HUGETLB, /* shared memfd of hugetlb pages (page order 9) */
 	MML_BACKING_COUNT,
 };
 
@@ -34,10 +36,38 @@ enum mml_op_kind {
 	MML_OP_DONTNEED,
 	MML_OP_MPROTECT,
 	MML_OP_PIECEWISE,
+	MML_OP_SHRINK,   /* mremap shrinking in place: the tail becomes a hole */
+	MML_OP_GROW,     /* mremap growing while it moves onto the range */
+	MML_OP_TRUNCATE, /* ftruncate of generation 0's file */
+	MML_OP_PUNCH,    /* fallocate(PUNCH_HOLE) of generation 0's file */
+	MML_OP_FREE,     /* MADV_FREE */
+	MML_OP_PAGEOUT,  /* MADV_PAGEOUT */
+	MML_OP_COLLAPSE, /* MADV_COLLAPSE */
+	MML_OP_REMOVE,   /* MADV_REMOVE */
+	MML_OP_MLOCK,
+	MML_OP_MIGRATE,  /* move_pages to another NUMA node */
 	MML_OP_COUNT,
 };
 
 enum mml_prot { MML_PROT_NONE, MML_PROT_READ };
+
+/* Where mremap's source sits relative to its destination: it decides
+ * whether the kernel moves single PTEs, whole PMD tables or PUD tables. */
+enum mml_align {
+	MML_ALIGN_PTE, /* co-aligned to 4 KiB only */
+	MML_ALIGN_PMD, /* to 2 MiB */
+	MML_ALIGN_PUD, /* to 1 GiB */
+	MML_ALIGN_COUNT,
+};
+
+/* Unrelated mm work in the same process while the ops run (SPEC.md,
+ * "Perturbers"). */
+enum mml_perturb {
+	MML_PERTURB_NONE,
+	MML_PERTURB_FORK, /* fork a child that touches memory and exits */
+	MML_PERTURB_MMAP, /* map, touch and unmap elsewhere */
+	MML_PERTURB_COUNT,
+};
 
 enum mml_read_order {
 	MML_ORDER_ASC,
@@ -60,9 +90,13 @@ enum mml_delay {
 struct mml_op {
 	enum mml_op_kind kind;
 	uint32_t lo, hi;          /* page range [lo, hi) */
-	enum mml_backing backing; /* mapfixed, mremap, piecewise: the new generation */
+	enum mml_backing backing; /* ops that map a new generation */
 	enum mml_prot prot;       /* mprotect */
 	bool descending;          /* piecewise: replace pages from hi-1 down to lo */
+	enum mml_align align;     /* mremap, grow */
+	bool dontunmap;           /* mremap: MREMAP_DONTUNMAP */
+	bool populate;            /* mapfixed: MAP_POPULATE */
+	bool locked;              /* mapfixed: MAP_LOCKED */
 };
 
 struct mml_reader {
@@ -72,7 +106,10 @@ struct mml_reader {
 };
 
 struct mml_program {
-	uint32_t pages;
+	uint32_t pages; /* base pages; a multiple of 2^page_order */
+	/* Folio order the backings ask for: 0 base pages, 1..8 mTHP, 9 THP or
+	 * hugetlb.  Anonymous and shmem memory get MADV_HUGEPAGE; whether the
+	 * kernel obliges is checked at run time (huge.h). */
 	unsigned page_order;
 	enum mml_backing backing; /* generation 0 over the whole region */
 	bool populate;            /* prefault generation 0 before readers start */
@@ -85,6 +122,8 @@ struct mml_program {
 	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
 	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
 	bool share;            /* readers publish what they know (SPEC: oracle 3) */
+	bool write;            /* readers also store into the pages they read */
+	enum mml_perturb perturb;
 	uint32_t repeat;       /* iterations one execution runs (fuzzing, replay) */
 };
 
@@ -92,8 +131,16 @@ struct mml_program {
  * another CPU than the mapper, one mapfixed of a memfd of ones. */
 void mml_program_classic(struct mml_program *p);
 
-/* Returns NULL when the program can run, else a one-line reason. */
+/* Returns NULL when the program can run, else a one-line reason.  Whether
+ * this machine offers what it asks for (huge pages, NUMA nodes) is
+ * checked when it runs. */
 const char *mml_program_check(const struct mml_program *p);
+
+/* The part of the check about op j (1-based) alone and the ops before it. */
+const char *mml_program_check_op(const struct mml_program *p, unsigned j);
+
+/* Whether generation 0 or any op maps hugetlb pages. */
+bool mml_program_uses_hugetlb(const struct mml_program *p);
 
 /* Resolves MML_AUTO_CPU: the mapper on the first CPU this thread may use,
  * the readers round-robin on the others, so that each reader can overlap
@@ -107,6 +154,9 @@ int mml_parse_number(const char *s, uint64_t max, uint64_t *out);
 const char *mml_backing_name(enum mml_backing b);
 const char *mml_order_name(enum mml_read_order o);
 const char *mml_delay_name(enum mml_delay d);
+const char *mml_align_name(enum mml_align a);
+const char *mml_perturb_name(enum mml_perturb x);
+int mml_perturb_parse(const char *s, enum mml_perturb *out);
 int mml_backing_parse(const char *s, enum mml_backing *out);
 int mml_order_parse(const char *s, struct mml_reader *out);
 int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount);

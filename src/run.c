@@ -25,6 +25,9 @@ struct runner {
 	char *region;
 	struct mml_store stores[MML_MAX_OPS + 1];
 	char *staging[MML_MAX_OPS + 1];
+	/* The reservation each staging range was placed in, to unmap. */
+	char *window[MML_MAX_OPS + 1];
+	size_t window_len[MML_MAX_OPS + 1];
 	struct mml_history history;
 	bool atomic[MML_MAX_OPS + 1];
 	struct mml_shared *shared;
@@ -34,6 +37,7 @@ struct runner {
 	uint64_t rng;
 	cpu_set_t saved_affinity;
 	bool pinned, guarded;
+	bool refill; /* an op gives file pages back: allocate them again */
 	unsigned findings_kept, expected_kept;
 	double started_at, progress_at;
 	bool progress_shown;
@@ -134,15 +138,57 @@ static int open_stores(struct runner *x)
 	return 0;
 }
 
+/* Where mremap's source goes: at the same offset as its destination
+ * modulo 2 MiB (pmd) or 1 GiB (pud), so that the kernel can move whole
+ * page tables, or one folio off (pte), so that it cannot. */
+static uintptr_t staging_offset(const struct runner *x, const struct mml_op *op,
+				uintptr_t dest, size_t *modulus)
+{
+	size_t folio = pages_len(x, 1u << x->p->page_order);
+	size_t pmd = (size_t)2 << 20, pud = (size_t)1 << 30;
+	switch (op->align) {
+	case MML_ALIGN_PUD:
+		*modulus = pud;
+		return dest % pud;
+	case MML_ALIGN_PMD:
+		*modulus = pmd;
+		return dest % pmd;
+	case MML_ALIGN_PTE:
+	case MML_ALIGN_COUNT:
+		break;
+	}
+	*modulus = folio < pmd ? pmd : pud;
+	return (dest + folio) % *modulus;
+}
+
 static int reserve_staging(struct runner *x)
 {
 	for (unsigned j = 1; j <= x->p->nops; j++) {
 		const struct mml_op *op = &x->p->ops[j - 1];
-		if (!mml_op_class(op->kind)->prepare)
+		if (!mml_op_class(op->kind)->staged)
 			continue;
-		x->staging[j] = reserve_new(pages_len(x, op->hi - op->lo));
-		if (!x->staging[j])
+		uintptr_t dest = (uintptr_t)x->region + pages_len(x, op->lo);
+		size_t modulus;
+		uintptr_t offset = staging_offset(x, op, dest, &modulus);
+		x->window_len[j] = pages_len(x, op->hi - op->lo) + modulus;
+		x->window[j] = reserve_new(x->window_len[j]);
+		if (!x->window[j])
 			return fail(x, "reserving a staging range", -errno);
+		uintptr_t base = (uintptr_t)x->window[j];
+		x->staging[j] = x->window[j] + (offset + modulus - base % modulus) % modulus;
+	}
+	return 0;
+}
+
+/* What the machine must offer beyond the program's own checks. */
+static int check_features(struct runner *x)
+{
+	for (unsigned j = 1; j <= x->p->nops; j++) {
+		if (x->p->ops[j - 1].kind != MML_OP_MIGRATE || mml_far_node() >= 0)
+			continue;
+		snprintf(x->r->error, sizeof x->r->error,
+			 "migrate needs a second NUMA node, and this machine has one");
+		return -1;
 	}
 	return 0;
 }
@@ -252,6 +298,10 @@ static int set_up(struct runner *x)
 		return -1;
 	if (mml_history_build(&x->history, p))
 		return fail(x, "oracle tables", -ENOMEM);
+	if (check_features(x))
+		return -1;
+	for (unsigned j = 1; j <= p->nops; j++)
+		x->refill |= mml_op_class(p->ops[j - 1].kind)->releases_file;
 	for (unsigned j = 1; j <= p->nops; j++)
 		x->atomic[j] = mml_op_atomic(p, j);
 	x->shared = aligned_alloc(64, sizeof *x->shared);
@@ -269,7 +319,9 @@ static int set_up(struct runner *x)
 	x->target = (struct mml_target){.base = x->region,
 					.page_size = x->page_size,
 					.stores = x->stores,
-					.staging = x->staging};
+					.staging = x->staging,
+					.step = 1u << p->page_order,
+					.far_node = mml_far_node()};
 	return start_readers(x);
 }
 
@@ -295,9 +347,8 @@ static void tear_down(struct runner *x)
 	for (unsigned j = 0; j <= x->p->nops; j++)
 		mml_store_close(&x->stores[j]);
 	for (unsigned j = 1; j <= x->p->nops; j++)
-		if (x->staging[j])
-			munmap(x->staging[j],
-			       pages_len(x, x->p->ops[j - 1].hi - x->p->ops[j - 1].lo));
+		if (x->window[j])
+			munmap(x->window[j], x->window_len[j]);
 	if (x->region)
 		munmap(x->region, pages_len(x, x->p->pages));
 	mml_history_free(&x->history);
@@ -310,9 +361,15 @@ static void tear_down(struct runner *x)
 static int reset(struct runner *x, uint32_t run)
 {
 	const struct mml_program *p = x->p;
-	for (unsigned j = 0; j <= p->nops; j++)
-		if (owns_store(p, j) && mml_store_is_file(&x->stores[j]))
-			mml_store_tag(&x->stores[j], run, j);
+	for (unsigned j = 0; j <= p->nops; j++) {
+		const struct mml_store *s = &x->stores[j];
+		if (!owns_store(p, j) || !mml_store_is_file(s))
+			continue;
+		int err = x->refill ? mml_store_refill(s) : 0;
+		if (err)
+			return fail(x, "allocating a backing file again", err);
+		mml_store_tag(s, run, j);
+	}
 	int err = mml_store_install(&x->stores[0], x->region, 0, p->pages, run,
 				    0, p->populate);
 	if (err)

@@ -65,8 +65,9 @@ void mml_program_format(const struct mml_program *p, char *buf, size_t len)
 		put_cpu(&s, r->cpu);
 		put(&s, "\n");
 	}
-	put(&s, "reader-yield %" PRIu32 "\nshare %d\nrepeat %" PRIu32 "\n",
-	    p->reader_yield, p->share, p->repeat);
+	put(&s, "reader-yield %" PRIu32 "\nshare %d\nwrite %d\nperturb %s\n"
+	    "repeat %" PRIu32 "\n", p->reader_yield, p->share, p->write,
+	    mml_perturb_name(p->perturb), p->repeat);
 }
 
 /* One line being parsed: its number, for messages, and where to put them. */
@@ -220,12 +221,18 @@ static int field(struct parse *ps, const struct line *l, const char *key,
 	}
 	if (strcmp(key, "backing") == 0)
 		return mml_backing_parse(v, &p->backing)
-			       ? fail(l, "unknown backing '%s' (memfd, tmpfs, anon)", v)
+			       ? fail(l, "unknown backing '%s' (memfd, tmpfs, anon, hugetlb)", v)
 			       : 0;
 	if (strcmp(key, "populate") == 0)
 		return bool_field(l, key, v, &p->populate);
 	if (strcmp(key, "share") == 0)
 		return bool_field(l, key, v, &p->share);
+	if (strcmp(key, "write") == 0)
+		return bool_field(l, key, v, &p->write);
+	if (strcmp(key, "perturb") == 0)
+		return mml_perturb_parse(v, &p->perturb)
+			       ? fail(l, "unknown perturber '%s' (none, fork, mmap)", v)
+			       : 0;
 	if (strcmp(key, "reader-yield") == 0)
 		return u32_field(l, key, v, UINT32_MAX, &p->reader_yield);
 	if (strcmp(key, "repeat") == 0)

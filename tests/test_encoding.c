@@ -278,24 +278,24 @@ static void test_version_written(void)
 	int n = mml_encode(&p, buf, sizeof buf, &why);
 	bool known = false;
 	unsigned version = n > 0 ? mml_decode(buf, (size_t)n, &p, &known) : 0;
-	ok(n > 0 && buf[0] == MML_ENCODING_V1 && known && version == MML_ENCODING_V1,
-	   "encoding writes version 1 and decoding reports it known");
+	ok(n > 0 && buf[0] == MML_ENCODING_V2 && known && version == MML_ENCODING_V2,
+	   "encoding writes version 2 and decoding reports it known");
 }
 
 static void test_unknown_version(void)
 {
 	uint8_t buf[PREFIX_BUFFER];
 	prefix_buffer(buf);
-	static char as_unknown[TEXT_MAX], as_v1[TEXT_MAX];
+	static char as_unknown[TEXT_MAX], as_newest[TEXT_MAX];
 	buf[0] = 0x77;
 	struct mml_program p;
 	bool known = true;
 	unsigned version = mml_decode(buf, MML_ENCODING_MAX, &p, &known);
 	mml_program_format(&p, as_unknown, sizeof as_unknown);
-	buf[0] = MML_ENCODING_V1;
-	decode_text(buf, MML_ENCODING_MAX, as_v1);
-	ok(!known && version == MML_ENCODING_NEWEST && same_text(as_unknown, as_v1),
-	   "an unknown version byte 0x77 is not known and reads as version 1");
+	buf[0] = MML_ENCODING_NEWEST;
+	decode_text(buf, MML_ENCODING_MAX, as_newest);
+	ok(!known && version == MML_ENCODING_NEWEST && same_text(as_unknown, as_newest),
+	   "an unknown version byte 0x77 is not known and reads as the newest version");
 }
 
 static void test_version_zero(void)
@@ -303,8 +303,8 @@ static void test_version_zero(void)
 	struct mml_program p;
 	bool known = true;
 	unsigned version = mml_decode(NULL, 0, &p, &known);
-	ok(!known && version == MML_ENCODING_V1,
-	   "version byte 0, as in the empty input, is not known and reads as version 1");
+	ok(!known && version == MML_ENCODING_NEWEST,
+	   "version byte 0, as in the empty input, is not known and reads as the newest version");
 }
 
 static void test_encode_refuses(void)
@@ -364,13 +364,46 @@ static const char golden_text[] =
 	"reader 1 single:9 cpu=auto\n"
 	"reader-yield 7\n"
 	"share 1\n"
+	"write 0\n"
+	"perturb none\n"
 	"repeat 10\n";
+
+/* The same program in version 2: one more header byte (the perturber),
+ * one more op byte (the mremap alignment), and the direction moved into
+ * the op's flag byte. */
+static const uint8_t golden_v2[] = {
+	0x02,                   /* version 2 */
+	0x0f, 0x00, 0x00,       /* pages / folio - 1 = 15 */
+	0x00,                   /* page order 0 */
+	0x02,                   /* backing anon */
+	0x02,                   /* flags: populate, share, no writes */
+	0x01,                   /* delay spin */
+	0xf4, 0x01, 0x00, 0x00, /* delay amount 500 */
+	0x07, 0x00, 0x00, 0x00, /* reader-yield 7 */
+	0x03, 0x00,             /* mapper cpu 1 */
+	0x09, 0x00,             /* repeat - 1 = 9 */
+	0x02,                   /* nops - 1 = 2 */
+	0x01,                   /* nreaders - 1 = 1 */
+	0x00,                   /* no perturber */
+	/* op 1: mremap of pages 4-8 to tmpfs, pte-aligned */
+	0x02, 0x04, 0x00, 0x00, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	/* op 2: piecewise over 0-16 to memfd, descending */
+	0x05, 0x00, 0x00, 0x00, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+	/* op 3: mprotect of page 2 to read */
+	0x04, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+	/* reader 0: stride - 1 = 4, unpinned */
+	0x03, 0x04, 0x00, 0x00, 0x01, 0x00,
+	/* reader 1: single page 9, placed automatically */
+	0x05, 0x09, 0x00, 0x00, 0x00, 0x00,
+};
 
 static void test_golden_decode(void)
 {
 	static char text[TEXT_MAX];
 	decode_text(golden, sizeof golden, text);
-	ok(same_text(text, golden_text), "the golden bytes decode to the golden text");
+	ok(same_text(text, golden_text), "the version 1 golden bytes decode to the golden text");
+	decode_text(golden_v2, sizeof golden_v2, text);
+	ok(same_text(text, golden_text), "the version 2 golden bytes decode to the golden text");
 }
 
 static void test_golden_encode(void)
@@ -380,8 +413,8 @@ static void test_golden_encode(void)
 	uint8_t buf[MML_ENCODING_MAX];
 	const char *why;
 	int n = mml_encode(&p, buf, sizeof buf, &why);
-	ok(n == (int)sizeof golden && memcmp(buf, golden, sizeof golden) == 0,
-	   "the golden program encodes back to the golden bytes");
+	ok(n == (int)sizeof golden_v2 && memcmp(buf, golden_v2, sizeof golden_v2) == 0,
+	   "the golden program encodes to the version 2 golden bytes");
 }
 
 /* Every field out of its range, reduced as the decoder documents. */
@@ -418,6 +451,8 @@ static const char out_of_range_text[] =
 	"reader 0 stride:1 cpu=0\n"
 	"reader-yield 4294967295\n"
 	"share 1\n"
+	"write 0\n"
+	"perturb none\n"
 	"repeat 65536\n";
 
 static void test_out_of_range_reduced(void)
@@ -431,7 +466,7 @@ static void test_out_of_range_reduced(void)
 static void test_stride_on_one_page(void)
 {
 	uint8_t buf[MML_ENCODING_HEADER + MML_ENCODING_OP + MML_ENCODING_READER] = {0};
-	buf[0] = MML_ENCODING_V1; /* pages - 1 = 0: one page */
+	buf[0] = MML_ENCODING_V2; /* pages - 1 = 0: one page */
 	buf[MML_ENCODING_HEADER + MML_ENCODING_OP] = MML_ORDER_STRIDE;
 	struct mml_program p;
 	mml_decode(buf, sizeof buf, &p, NULL);
@@ -600,8 +635,17 @@ static unsigned kinds(const enum mml_op_kind *list, size_t n)
 	return set;
 }
 
-static const enum mml_op_kind atomic_kinds[] = {MML_OP_MAPFIXED, MML_OP_MREMAP,
-						MML_OP_MPROTECT};
+/* Migrate joins them on a machine with a second NUMA node. */
+static const enum mml_op_kind atomic_kinds[] = {
+	MML_OP_MAPFIXED, MML_OP_MREMAP, MML_OP_MPROTECT, MML_OP_GROW,
+	MML_OP_PAGEOUT, MML_OP_COLLAPSE, MML_OP_MLOCK};
+enum { NATOMIC = sizeof atomic_kinds / sizeof atomic_kinds[0] };
+
+static unsigned atomic_set(void)
+{
+	unsigned set = kinds(atomic_kinds, NATOMIC);
+	return mml_far_node() >= 0 ? set | 1u << MML_OP_MIGRATE : set;
+}
 
 /* The env with one variable set (name NULL: none). */
 static int env_with(const char *name, const char *value,
@@ -625,8 +669,8 @@ static void test_env_defaults(void)
 	ok(rc == 0 && c->pages == 4096 && c->readers == 4 && c->ops == 8 &&
 	   c->repeat == 64 && c->delay == 100000 && c->ms == 200,
 	   "default caps: 4096 pages, 4 readers, 8 ops, 64 iterations, 100000 delay, 200 ms");
-	ok(rc == 0 && env.ops == kinds(atomic_kinds, 3),
-	   "the default op set is exactly mapfixed, mremap and mprotect");
+	ok(rc == 0 && env.ops == atomic_set(),
+	   "the default op set is exactly the atomic ops this machine can run");
 }
 
 static void test_env_op_sets(void)
@@ -634,7 +678,7 @@ static void test_env_op_sets(void)
 	struct mml_execution_env env;
 	char why[WHY_MAX];
 	int rc = env_with("MMLITMUS_OPS", "control", &env, why);
-	ok(rc == 0 && env.ops == (kinds(atomic_kinds, 3) | 1u << MML_OP_PIECEWISE),
+	ok(rc == 0 && env.ops == (atomic_set() | 1u << MML_OP_PIECEWISE),
 	   "MMLITMUS_OPS=control adds piecewise only");
 	rc = env_with("MMLITMUS_OPS", "all", &env, why);
 	ok(rc == 0 && env.ops == (1u << MML_OP_COUNT) - 1,
@@ -778,7 +822,7 @@ static void test_feedback(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..63\n");
+	printf("1..64\n");
 
 	test_empty_input();
 	test_one_byte();
