@@ -31,6 +31,15 @@ static inline const uint8_t *mml_history_row(const uint8_t *table,
 	return table + (size_t)page * h->ngens;
 }
 
+/* Whether op j's value class on the page holds the value: j is in
+ * cand(v, p) of SPEC.md. */
+static inline int mml_history_candidate(const struct mml_history *h,
+					uint32_t page, unsigned j, uint8_t value)
+{
+	size_t at = (size_t)page * h->ngens + j;
+	return h->value[at] == value || h->alt[at] == value;
+}
+
 static inline int mml_history_covers(const struct mml_history *h,
 				     uint32_t page, unsigned j)
 {

@@ -55,15 +55,31 @@ static const char usage[] =
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
 "                         flag for more); default: mapfixed.  SPEC is\n"
 "                         KIND[:LO-HI][:PARAM]..., the range defaults to the\n"
-"                         whole region.  KIND and PARAM:\n"
-"                           mapfixed[:memfd|tmpfs|anon]   mmap MAP_FIXED (atomic)\n"
-"                           munmap                        (not atomic)\n"
-"                           mremap[:memfd|tmpfs|anon]     MREMAP_FIXED (atomic)\n"
-"                           dontneed                      MADV_DONTNEED (not atomic)\n"
-"                           mprotect[:none|read]          (atomic within a VMA)\n"
-"                           piecewise[:BACKING][:asc|desc] page-by-page control\n"
-"                         a backing defaults to memfd\n"
-"  -b, --backing KIND     generation 0's backing: memfd (default), tmpfs, anon\n"
+"                         whole region.  KIND and PARAM (BACKING is memfd,\n"
+"                         the default, tmpfs, anon or hugetlb):\n"
+"                           mapfixed[:BACKING][:populate][:locked]\n"
+"                                          mmap MAP_FIXED (atomic)\n"
+"                           munmap         (not atomic)\n"
+"                           mremap[:BACKING][:pte|pmd|pud][:dontunmap]\n"
+"                                          MREMAP_FIXED from a source aligned\n"
+"                                          as named (atomic)\n"
+"                           grow[:BACKING][:pte|pmd|pud]  mremap of the first\n"
+"                                          half, grown to the range (atomic)\n"
+"                           shrink         mremap in place to the first folio\n"
+"                                          (not atomic)\n"
+"                           dontneed       MADV_DONTNEED (not atomic)\n"
+"                           free           MADV_FREE, anon (not atomic)\n"
+"                           remove         MADV_REMOVE, shared (not atomic)\n"
+"                           pageout, collapse  MADV_PAGEOUT, MADV_COLLAPSE\n"
+"                                          (nothing visible may change)\n"
+"                           mlock, migrate mlock, move_pages (likewise)\n"
+"                           truncate, punch  ftruncate to LO, hole punch of\n"
+"                                          generation 0's file (not atomic)\n"
+"                           mprotect[:none|read]  (atomic within a VMA)\n"
+"                           piecewise[:BACKING][:asc|desc]  folio-by-folio\n"
+"                                          control\n"
+"  -b, --backing KIND     generation 0's backing: memfd (default), tmpfs, anon,\n"
+"                         hugetlb\n"
 "  -p, --pages N          region size in 4 KiB pages (default 16)\n"
 "      --no-populate      let the readers fault generation 0 in\n"
 "  -r, --readers N        reader threads (default 1, at most 64)\n"
@@ -73,6 +89,9 @@ static const char usage[] =
 "                         pingpong (both ends inwards), single:P\n"
 "      --share            readers share what they learn (SPEC.md oracle, 3)\n"
 "      --reader-yield N   a reader calls sched_yield every N reads (0: never)\n"
+"      --perturb KIND     a thread doing unrelated mm work while the ops run:\n"
+"                         none (default), fork (fork a child that writes a\n"
+"                         page and exits), mmap (map and unmap elsewhere)\n"
 "      --delay KIND[:N]   before each op: none (default), spin[:N] (up to N\n"
 "                         pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
 "                         amounts are drawn from the seed\n"
@@ -118,7 +137,7 @@ enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT,
+	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
 };
 
 static const struct option options[] = {
@@ -130,6 +149,7 @@ static const struct option options[] = {
 	{"read-order", required_argument, NULL, OPT_READ_ORDER},
 	{"share", no_argument, NULL, OPT_SHARE},
 	{"reader-yield", required_argument, NULL, OPT_READER_YIELD},
+	{"perturb", required_argument, NULL, OPT_PERTURB},
 	{"delay", required_argument, NULL, OPT_DELAY},
 	{"mapper-cpu", required_argument, NULL, OPT_MAPPER_CPU},
 	{"pin", required_argument, NULL, OPT_PIN},
@@ -310,13 +330,17 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 		break;
 	case 'b':
 		if (mml_backing_parse(arg, &p->backing))
-			usage_error("--backing: unknown backing '%s' (memfd, tmpfs, anon)", arg);
+			usage_error("--backing: unknown backing '%s' (memfd, tmpfs, anon, hugetlb)", arg);
 		break;
 	case 'p': p->pages = (uint32_t)parse_number("--pages", arg, MML_MAX_PAGES); break;
 	case OPT_NO_POPULATE: p->populate = false; break;
 	case 'r': p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
 	case OPT_READ_ORDER: cli->read_orders = arg; break;
 	case OPT_SHARE: p->share = true; break;
+	case OPT_PERTURB:
+		if (mml_perturb_parse(arg, &p->perturb))
+			usage_error("--perturb: '%s' is not none, fork or mmap", arg);
+		break;
 	case OPT_READER_YIELD:
 		p->reader_yield = (uint32_t)parse_number("--reader-yield", arg, UINT32_MAX);
 		break;
@@ -355,7 +379,7 @@ static bool is_program_flag(int opt)
 	switch (opt) {
 	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE:
 	case OPT_READ_ORDER: case OPT_SHARE: case OPT_READER_YIELD: case OPT_DELAY:
-	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN:
+	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN: case OPT_PERTURB:
 		return true;
 	default:
 		return false;

@@ -69,10 +69,8 @@ static struct candidates find_candidates(const struct mml_history *h,
 	struct candidates c = {false, -1, -1};
 	if (value == MML_V_BAD)
 		return c;
-	const uint8_t *row = mml_history_row(h->value, h, page);
-	const uint8_t *alt = mml_history_row(h->alt, h, page);
 	for (unsigned j = 0; j < h->ngens; j++) {
-		if (row[j] != value && alt[j] != value)
+		if (!mml_history_candidate(h, page, j, value))
 			continue;
 		c.any = true;
 		if (j > started)

@@ -71,9 +71,8 @@ static void candidates_text(const struct mml_history *h, uint32_t page,
 {
 	size_t used = 0;
 	buf[0] = 0;
-	const uint8_t *row = mml_history_row(h->value, h, page);
 	for (unsigned j = 0; j < h->ngens && used < len; j++) {
-		if (row[j] != value)
+		if (value == MML_V_BAD || !mml_history_candidate(h, page, j, value))
 			continue;
 		int n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", j);
 		used = n < 0 ? len : used + (size_t)n;
@@ -197,6 +196,9 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 		" (sweeps there %" PRIu64 ")\n",
 		r->racing_reads, r->racing_iterations, rep->config->min_racing,
 		r->shared_cpu_reads, r->shared_cpu_sweeps);
+	if (rep->program->perturb != MML_PERTURB_NONE)
+		fprintf(out, "Perturber %s: %" PRIu64 " rounds\n",
+			mml_perturb_name(rep->program->perturb), r->perturbations);
 	fprintf(out, "New values seen before the op was marked complete: %" PRIu64
 		" in %" PRIu64 " iterations\n", r->early_new, r->early_new_iterations);
 	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
@@ -227,6 +229,14 @@ static json_t *op_json(const struct mml_program *p, unsigned number)
 		json_object_set_new(j, "prot", json_string(op->prot == MML_PROT_READ ? "read" : "none"));
 	if (c->params & MML_PARAM_DIRECTION)
 		json_object_set_new(j, "direction", json_string(op->descending ? "desc" : "asc"));
+	if (c->params & MML_PARAM_ALIGN)
+		json_object_set_new(j, "align", json_string(mml_align_name(op->align)));
+	if (c->params & MML_PARAM_DONTUNMAP)
+		json_object_set_new(j, "dontunmap", json_boolean(op->dontunmap));
+	if (c->params & MML_PARAM_MAPFLAGS) {
+		json_object_set_new(j, "populate", json_boolean(op->populate));
+		json_object_set_new(j, "locked", json_boolean(op->locked));
+	}
 	return j;
 }
 
@@ -249,7 +259,7 @@ static json_t *program_json(const struct mml_program *p)
 			json_pack("{s:s, s:I, s:o}", "order", mml_order_name(r->order),
 				  "param", (json_int_t)r->param, "cpu", cpu_json(r->cpu)));
 	}
-	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b, s:I}",
+	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b, s:b, s:s, s:I}",
 			 "pages", (json_int_t)p->pages,
 			 "page_order", (json_int_t)p->page_order,
 			 "backing", mml_backing_name(p->backing),
@@ -259,7 +269,9 @@ static json_t *program_json(const struct mml_program *p)
 			 "delay_amount", (json_int_t)p->delay_amount,
 			 "ops", ops, "readers", readers,
 			 "reader_yield", (json_int_t)p->reader_yield,
-			 "share", p->share, "repeat", (json_int_t)p->repeat);
+			 "share", p->share, "write", p->write,
+			 "perturb", mml_perturb_name(p->perturb),
+			 "repeat", (json_int_t)p->repeat);
 }
 
 static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
@@ -268,9 +280,8 @@ static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
 	value_text(ob->value, ob->raw, value, sizeof value);
 	snprintf(raw, sizeof raw, "0x%016" PRIx64, ob->raw);
 	json_t *cands = json_array();
-	const uint8_t *row = mml_history_row(h->value, h, ob->page);
-	for (unsigned j = 0; j < h->ngens; j++)
-		if (row[j] == ob->value)
+	for (unsigned j = 0; j < h->ngens && ob->value != MML_V_BAD; j++)
+		if (mml_history_candidate(h, ob->page, j, ob->value))
 			json_array_append_new(cands, json_integer(j));
 	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:I, s:I}",
 			 "reader", (json_int_t)ob->reader,
@@ -346,7 +357,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 	mml_history_free(&h);
 	json_t *doc = json_pack(
 		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
+		" s:I, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
 		"program", program_json(rep->program),
 		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
@@ -360,6 +371,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"min_racing", (json_int_t)rep->config->min_racing,
 		"early_new", (json_int_t)r->early_new,
 		"early_new_iterations", (json_int_t)r->early_new_iterations,
+		"perturbations", (json_int_t)r->perturbations,
 		"histogram", histogram_json(r), "violations", counts_json(r),
 		"observation", "name", rep->name, "result", mml_outcome_name(o),
 		"pos", (json_int_t)r->violation_iterations,

@@ -13,6 +13,7 @@
 #include "history.h"
 #include "ops.h"
 #include "park.h"
+#include "perturb.h"
 #include "reader.h"
 #include "rng.h"
 #include "tag.h"
@@ -33,6 +34,9 @@ struct runner {
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
 	unsigned threads; /* reader threads started */
+	struct mml_perturber perturber;
+	bool perturbing; /* its thread runs */
+	unsigned parties; /* threads that take part in each iteration */
 	struct mml_target target;
 	uint64_t rng;
 	cpu_set_t saved_affinity;
@@ -264,6 +268,28 @@ static int start_readers(struct runner *x)
 		if (x->readers[i].start_error)
 			return fail(x, "reader start-up (pinning or signal stack)",
 				    x->readers[i].start_error);
+	x->parties = x->threads;
+	return 0;
+}
+
+/* After the readers, so that arrivals are counted one group at a time. */
+static int start_perturber(struct runner *x)
+{
+	struct mml_perturber *t = &x->perturber;
+	if (x->p->perturb == MML_PERTURB_NONE)
+		return 0;
+	*t = (struct mml_perturber){.kind = x->p->perturb, .shared = x->shared};
+	t->scratch = reserve_new(x->page_size);
+	if (!t->scratch || mprotect(t->scratch, x->page_size, PROT_READ | PROT_WRITE))
+		return fail(x, "perturber set-up", -errno);
+	t->scratch[0] = 0;
+	atomic_store(&x->shared->arrived.word, 0);
+	int err = pthread_create(&t->thread, NULL, mml_perturber_main, t);
+	if (err)
+		return fail(x, "starting the perturber thread", -err);
+	x->perturbing = true;
+	wait_count(&x->shared->arrived, 1);
+	x->parties++;
 	return 0;
 }
 
@@ -322,18 +348,25 @@ static int set_up(struct runner *x)
 					.staging = x->staging,
 					.step = 1u << p->page_order,
 					.far_node = mml_far_node()};
-	return start_readers(x);
+	if (start_readers(x))
+		return -1;
+	return start_perturber(x);
 }
 
 static void tear_down(struct runner *x)
 {
 	struct mml_shared *sh = x->shared;
-	if (x->threads) {
+	if (x->threads || x->perturbing) {
 		atomic_store(&sh->quit, true);
 		mml_park_add(&sh->go, 1);
 		for (unsigned i = 0; i < x->threads; i++)
 			pthread_join(x->readers[i].thread, NULL);
 	}
+	if (x->perturbing)
+		pthread_join(x->perturber.thread, NULL);
+	if (x->perturber.scratch)
+		munmap(x->perturber.scratch, x->page_size);
+	x->r->perturbations = x->perturber.rounds;
 	for (unsigned i = 0; x->readers && i < x->p->nreaders; i++) {
 		free(x->readers[i].order);
 		free(x->readers[i].seen);
@@ -550,9 +583,9 @@ static int iterate(struct runner *x)
 	atomic_store(&sh->running.word, 0);
 	mml_park_add(&sh->go, 1);
 	/* A reader still waking up from a futex would miss the whole op. */
-	wait_count(&sh->running, x->p->nreaders);
+	wait_count(&sh->running, x->parties);
 	int err = apply_ops(x);
-	wait_count(&sh->arrived, x->p->nreaders);
+	wait_count(&sh->arrived, x->parties);
 	if (err)
 		return -1;
 	return merge_iteration(x);

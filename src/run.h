@@ -46,6 +46,7 @@ struct mml_result {
 	uint64_t violation_iterations, finding_iterations;
 	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
+	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */
 	uint64_t op_latency[MML_OP_COUNT][MML_LATENCY_BUCKETS];
 	struct mml_violation evidence[MML_EVIDENCE_MAX];
 	unsigned nevidence;

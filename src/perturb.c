@@ -1,0 +1,70 @@
+#include "perturb.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reader.h"
+
+/* fork: the parent's page tables are copied and its private pages write-
+ * protected under the mmap write lock, the race that per-VMA locks (Linux
+ * 6.4) first got wrong.  The child writes to a private page, so that it
+ * takes a copy-on-write fault, and exits. */
+static void fork_once(struct mml_perturber *t)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		t->scratch[0]++;
+		_exit(0);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/* mmap: a VMA appears and goes away elsewhere in the mm, taking the mmap
+ * write lock twice and changing the VMA tree around the region. */
+static void map_once(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	p[0] = 1;
+	munmap(p, (size_t)page);
+}
+
+static void perturb_iteration(struct mml_perturber *t)
+{
+	struct mml_shared *sh = t->shared;
+	while (atomic_load_explicit(&sh->state, memory_order_acquire) !=
+	       sh->final_state) {
+		if (t->kind == MML_PERTURB_FORK)
+			fork_once(t);
+		else
+			map_once();
+		t->rounds++;
+	}
+}
+
+void *mml_perturber_main(void *arg)
+{
+	struct mml_perturber *t = arg;
+	struct mml_shared *sh = t->shared;
+	mml_park_add(&sh->arrived, 1);
+	if (t->start_error)
+		return NULL;
+	uint32_t iteration = 0;
+	for (;;) {
+		iteration = mml_park_while(&sh->go, iteration);
+		if (atomic_load(&sh->quit))
+			break;
+		mml_park_add(&sh->running, 1);
+		perturb_iteration(t);
+		mml_park_add(&sh->arrived, 1);
+	}
+	return NULL;
+}

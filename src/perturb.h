@@ -1,0 +1,26 @@
+/* Perturbers (SPEC.md, "Perturbers"): a thread that does unrelated mm work
+ * in the same process while the ops run, to change the locking and
+ * TLB-flush timing around them.  It takes part in each iteration as the
+ * readers do (parked between them) but observes nothing. */
+#ifndef MMLITMUS_PERTURB_H
+#define MMLITMUS_PERTURB_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "program.h"
+
+struct mml_shared;
+
+struct mml_perturber {
+	enum mml_perturb kind;
+	struct mml_shared *shared;
+	char *scratch; /* a private page of its own to touch */
+	uint64_t rounds; /* forks or map-unmap rounds in this run */
+	int start_error; /* -errno */
+	pthread_t thread;
+};
+
+void *mml_perturber_main(void *arg);
+
+#endif
