@@ -217,6 +217,93 @@ static void mprotect_across_vmas(void)
 	   "both mprotects span the boundary the mapfixed left at page 8");
 }
 
+/* One op of the catalog on a shape that suits it.  Atomic ops and ops
+ * that change nothing visible must show no violation at all (so every
+ * value the readers saw was in its value class); non-atomic ones no
+ * finding.  Holes must be seen where the op makes them. */
+struct catalog_case {
+	const char *name;
+	enum mml_backing backing;
+	uint32_t pages;
+	const char *ops[3];
+	const char *order;
+	bool atomic;
+	bool makes_holes;
+	enum mml_perturb perturb;
+};
+
+static const struct catalog_case catalog[] = {
+	{"shrink", MML_BACKING_MEMFD, 64, {"shrink"}, "pingpong", false, true, MML_PERTURB_NONE},
+	{"grow-memfd", MML_BACKING_MEMFD, 64, {"grow"}, "pingpong", true, false, MML_PERTURB_NONE},
+	{"grow-anon", MML_BACKING_ANON, 64, {"grow:anon"}, "random", true, false, MML_PERTURB_NONE},
+	{"mremap-pmd", MML_BACKING_MEMFD, 1024, {"mremap:512-1024:pmd"}, "pingpong", true, false, MML_PERTURB_NONE},
+	{"mremap-pud", MML_BACKING_MEMFD, 262144, {"mremap:pud"}, "random", true, false, MML_PERTURB_NONE},
+	{"mremap-dontunmap", MML_BACKING_ANON, 64, {"mremap:anon:dontunmap"}, "pingpong", true, false, MML_PERTURB_NONE},
+	{"truncate", MML_BACKING_MEMFD, 64, {"truncate:32-64"}, "pingpong", false, true, MML_PERTURB_NONE},
+	{"punch", MML_BACKING_TMPFS, 64, {"punch:16-48"}, "pingpong", false, false, MML_PERTURB_NONE},
+	{"free", MML_BACKING_ANON, 64, {"free"}, "random", false, false, MML_PERTURB_NONE},
+	{"remove", MML_BACKING_MEMFD, 64, {"remove"}, "pingpong", false, false, MML_PERTURB_NONE},
+	{"pageout", MML_BACKING_ANON, 64, {"pageout"}, "random", true, false, MML_PERTURB_NONE},
+	{"collapse", MML_BACKING_ANON, 1024, {"collapse"}, "random", true, false, MML_PERTURB_NONE},
+	{"mlock", MML_BACKING_MEMFD, 64, {"mlock", "munmap"}, "pingpong", false, true, MML_PERTURB_NONE},
+	{"mapfixed-populate-locked", MML_BACKING_ANON, 64,
+	 {"mapfixed:memfd:populate:locked", "mprotect:none"}, "random", true, true, MML_PERTURB_NONE},
+	{"perturb-fork", MML_BACKING_ANON, 64, {"mapfixed"}, "asc", true, false,
+	 MML_PERTURB_FORK},
+	{"perturb-mmap", MML_BACKING_MEMFD, 64, {"mremap"}, "asc", true, false,
+	 MML_PERTURB_MMAP},
+};
+
+static const struct catalog_case *find_case(const char *name)
+{
+	for (size_t i = 0; i < sizeof catalog / sizeof *catalog; i++)
+		if (strcmp(catalog[i].name, name) == 0)
+			return &catalog[i];
+	return NULL;
+}
+
+static void catalog_run(const struct catalog_case *k)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, k->pages, k->backing, k->ops[0], k->order);
+	for (int i = 1; i < 3 && k->ops[i]; i++)
+		add_op(&p, k->ops[i]);
+	p.perturb = k->perturb;
+	struct mml_config c = config(2);
+	printf("1..4\n");
+	run(k->name, &p, &c, &r);
+	ok(1, r.iterations > 0 && r.racing_reads > 0, "the readers raced the ops");
+	ok(2, mml_result_findings(&r) == 0, "no finding");
+	if (k->atomic)
+		ok(3, mml_result_violations(&r) == 0,
+		   "no violation at all: every value was in its op's value class");
+	else
+		ok(3, true, "violations are expected of a non-atomic op # SKIP not atomic");
+	if (k->makes_holes)
+		ok(4, r.holes > 0, "the readers saw the holes the op makes");
+	else if (k->perturb != MML_PERTURB_NONE)
+		ok(4, r.perturbations > 0, "the perturber ran during the ops");
+	else
+		ok(4, r.holes == 0, "no read faulted: the op makes no hole");
+}
+
+static void migrate_needs_nodes(void)
+{
+	if (mml_far_node() < 0) {
+		printf("1..0 # SKIP one NUMA node: migrate has nowhere to move pages\n");
+		return;
+	}
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 64, MML_BACKING_ANON, "migrate", "random");
+	struct mml_config c = config(2);
+	printf("1..1\n");
+	run("migrate", &p, &c, &r);
+	ok(1, mml_result_violations(&r) == 0 && r.racing_reads > 0,
+	   "migrate: no violation, with racing reads");
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -241,6 +328,10 @@ int main(int argc, char **argv)
 		mprotect_round_trip();
 	else if (strcmp(s, "mprotect-across-vmas") == 0)
 		mprotect_across_vmas();
+	else if (strcmp(s, "migrate") == 0)
+		migrate_needs_nodes();
+	else if (find_case(s))
+		catalog_run(find_case(s));
 	else {
 		printf("Bail out! unknown scenario '%s'\n", s);
 		return 1;
