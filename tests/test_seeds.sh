@@ -1,6 +1,7 @@
 #!/bin/sh
 # The seed corpus: every seed is a valid program, and together they cover
-# every op kind, backing, read order and delay kind.
+# every op kind, backing, page-order class, read order, delay kind,
+# perturber and the writers.
 # Usage: test_seeds.sh MMLITMUS SEED_DIR
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -8,7 +9,7 @@ bin=$1
 dir=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..5"
+echo "1..8"
 
 bad=0
 for f in "$dir"/*.litmus; do
@@ -27,12 +28,19 @@ covers() { # covers WHAT PATTERN NAME...: every NAME matches PATTERN-with-NAME
 	[ -z "$missing" ] || echo "# no seed has $what:$missing"
 	[ -z "$missing" ]
 }
-covers "op" '^op [0-9]+ %s:' mapfixed munmap mremap dontneed mprotect piecewise
+covers "op" '^op [0-9]+ %s:' mapfixed munmap mremap dontneed mprotect piecewise \
+	shrink grow truncate punch free pageout collapse remove mlock migrate
 ok $? "the seeds cover every op kind"
-covers "backing" '(^backing %s$|^op .*:%s(:|$))' memfd tmpfs anon
+covers "backing" '(^backing %s$|^op .*:%s(:|$))' memfd tmpfs anon hugetlb
 ok $? "the seeds cover every backing"
 covers "read order" '^reader [0-9]+ %s[ :]' asc desc random stride pingpong single
 ok $? "the seeds cover every read order"
 covers "delay" 'delay=%s' none spin yield sleep
 ok $? "the seeds cover every delay kind"
+covers "page order" '^order %s$' 0 4 9
+ok $? "the seeds cover base pages, an mTHP order and PMD-sized folios"
+covers "perturber" '^perturb %s$' none fork mmap
+ok $? "the seeds cover every perturber"
+covers "writers" '^write %s$' 0 1
+ok $? "the seeds cover readers that write"
 tap_exit
