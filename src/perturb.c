@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backing.h"
 #include "reader.h"
 
 /* fork: the parent's page tables are copied and its private pages write-
@@ -25,16 +26,19 @@ static void fork_once(struct mml_perturber *t)
 }
 
 /* mmap: a VMA appears and goes away elsewhere in the mm, taking the mmap
- * write lock twice and changing the VMA tree around the region. */
-static void map_once(void)
+ * write lock twice and changing the VMA tree.  Always inside the
+ * perturber's own reserved page: mmap(NULL) could land in the hole an op
+ * leaves for a moment (munmap before its range is reserved again, an
+ * mremap source), and the mapper's reservation would then replace it. */
+static void map_once(struct mml_perturber *t)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *p = mmap(t->window, page, PROT_READ | PROT_WRITE,
+		       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return;
 	p[0] = 1;
-	munmap(p, (size_t)page);
+	mml_reserve(t->window, page);
 }
 
 static void perturb_iteration(struct mml_perturber *t)
@@ -45,7 +49,7 @@ static void perturb_iteration(struct mml_perturber *t)
 		if (t->kind == MML_PERTURB_FORK)
 			fork_once(t);
 		else
-			map_once();
+			map_once(t);
 		t->rounds++;
 	}
 }

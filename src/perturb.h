@@ -16,6 +16,7 @@ struct mml_perturber {
 	enum mml_perturb kind;
 	struct mml_shared *shared;
 	char *scratch; /* a private page of its own to touch */
+	char *window;  /* a reserved page of its own to map and unmap */
 	uint64_t rounds; /* forks or map-unmap rounds in this run */
 	int start_error; /* -errno */
 	pthread_t thread;

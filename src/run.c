@@ -280,7 +280,9 @@ static int start_perturber(struct runner *x)
 		return 0;
 	*t = (struct mml_perturber){.kind = x->p->perturb, .shared = x->shared};
 	t->scratch = reserve_new(x->page_size);
-	if (!t->scratch || mprotect(t->scratch, x->page_size, PROT_READ | PROT_WRITE))
+	t->window = reserve_new(x->page_size);
+	if (!t->scratch || !t->window ||
+	    mprotect(t->scratch, x->page_size, PROT_READ | PROT_WRITE))
 		return fail(x, "perturber set-up", -errno);
 	t->scratch[0] = 0;
 	atomic_store(&x->shared->arrived.word, 0);
@@ -366,6 +368,8 @@ static void tear_down(struct runner *x)
 		pthread_join(x->perturber.thread, NULL);
 	if (x->perturber.scratch)
 		munmap(x->perturber.scratch, x->page_size);
+	if (x->perturber.window)
+		munmap(x->perturber.window, x->page_size);
 	x->r->perturbations = x->perturber.rounds;
 	for (unsigned i = 0; x->readers && i < x->p->nreaders; i++) {
 		free(x->readers[i].order);
