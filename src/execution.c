@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crew.h"
 #include "encoding.h"
 #include "ops.h"
 #include "report.h"
@@ -162,6 +163,8 @@ bool mml_fired(const struct mml_program *p, const struct mml_result *r)
 void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 			 struct mml_execution *x)
 {
+	/* Executions follow each other in one process: their threads stay. */
+	static struct mml_crew crew;
 	x->config = (struct mml_config){
 		.seconds = env->caps.ms / 1000.0,
 		.iterations = x->program.repeat,
@@ -170,6 +173,7 @@ void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 		.stop_on_finding = true,
 		.stop_on_violation = mml_program_has_control(&x->program),
 		.capture = x->capture,
+		.crew = &crew,
 	};
 	if (mml_run(&x->program, &x->config, &x->result) < 0)
 		x->status = MML_EXEC_ERROR;

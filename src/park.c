@@ -19,6 +19,11 @@ uint32_t mml_park_while(struct mml_parking *p, uint32_t old)
 			return now;
 		mml_cpu_relax();
 	}
+	return mml_park_sleep_while(p, old);
+}
+
+uint32_t mml_park_sleep_while(struct mml_parking *p, uint32_t old)
+{
 	for (;;) {
 		/* seq_cst on both sides: either the waker sees a sleeper, or the
 		 * futex call sees the new word and returns at once. */

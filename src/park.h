@@ -24,6 +24,9 @@ static inline void mml_cpu_relax(void)
 
 /* Wait until word != old; returns the new value. */
 uint32_t mml_park_while(struct mml_parking *p, uint32_t old);
+/* The same without spinning first: for waits that last longer than a
+ * spin would, such as a thread idle between runs. */
+uint32_t mml_park_sleep_while(struct mml_parking *p, uint32_t old);
 /* Store (or add) and wake whoever sleeps on it. */
 void mml_park_store(struct mml_parking *p, uint32_t value);
 uint32_t mml_park_add(struct mml_parking *p, uint32_t delta);

@@ -59,8 +59,6 @@ void *mml_perturber_main(void *arg)
 	struct mml_perturber *t = arg;
 	struct mml_shared *sh = t->shared;
 	mml_park_add(&sh->arrived, 1);
-	if (t->start_error)
-		return NULL;
 	uint32_t iteration = 0;
 	for (;;) {
 		iteration = mml_park_while(&sh->go, iteration);

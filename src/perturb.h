@@ -5,7 +5,6 @@
 #ifndef MMLITMUS_PERTURB_H
 #define MMLITMUS_PERTURB_H
 
-#include <pthread.h>
 #include <stdint.h>
 
 #include "program.h"
@@ -18,8 +17,6 @@ struct mml_perturber {
 	char *scratch; /* a private page of its own to touch */
 	char *window;  /* a reserved page of its own to map and unmap */
 	uint64_t rounds; /* forks or map-unmap rounds in this run */
-	int start_error; /* -errno */
-	pthread_t thread;
 };
 
 void *mml_perturber_main(void *arg);

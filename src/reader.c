@@ -162,24 +162,12 @@ static void run_iteration(struct mml_reader_thread *t)
 	}
 }
 
-static int pin(int cpu)
-{
-	if (cpu < 0)
-		return 0;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return -pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
 void *mml_reader_main(void *arg)
 {
 	struct mml_reader_thread *t = arg;
 	struct mml_shared *sh = t->shared;
-	t->start_error = pin(t->cpu);
-	if (t->start_error == 0)
-		t->start_error = mml_guard_enter(&t->guard, sh->region,
-						 (size_t)sh->history->pages * sh->page_size);
+	t->start_error = mml_guard_enter(&t->guard, sh->region,
+					 (size_t)sh->history->pages * sh->page_size);
 	mml_park_add(&sh->arrived, 1);
 	if (t->start_error)
 		return NULL;

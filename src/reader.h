@@ -44,7 +44,6 @@ struct mml_shared {
  * read, and must not slow down the next reader in the array. */
 struct mml_reader_thread {
 	alignas(64) unsigned id;
-	int cpu;
 	struct mml_shared *shared;
 	struct mml_reader_thread *peers; /* all readers, for sharing */
 	uint32_t *order;
@@ -56,7 +55,6 @@ struct mml_reader_thread {
 	unsigned keep;
 	struct mml_guard guard;
 	int start_error; /* -errno from start-up, reported by the mapper */
-	pthread_t thread;
 	/* Per iteration, read by the mapper after the reader arrived. */
 	alignas(64) struct mml_oracle oracle;
 	struct mml_knowledge raised[MML_MAX_OPS + 1]; /* published knowledge */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "crew.h"
 #include "history.h"
 #include "ops.h"
 #include "park.h"
@@ -34,6 +35,10 @@ struct runner {
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
 	unsigned threads; /* reader threads started */
+	struct mml_crew own_crew; /* when the config brings none */
+	struct mml_crew *crew;
+	int workers[MML_MAX_READERS]; /* the crew's worker running each reader */
+	int perturber_worker;
 	struct mml_perturber perturber;
 	bool perturbing; /* its thread runs */
 	unsigned parties; /* threads that take part in each iteration */
@@ -243,7 +248,6 @@ static int start_readers(struct runner *x)
 	for (unsigned i = 0; i < p->nreaders; i++) {
 		struct mml_reader_thread *t = &x->readers[i];
 		t->id = i;
-		t->cpu = p->readers[i].cpu;
 		t->shared = x->shared;
 		t->peers = x->readers;
 		t->keep = keep;
@@ -257,16 +261,16 @@ static int start_readers(struct runner *x)
 			return fail(x, "reader set-up", -ENOMEM);
 	}
 	for (unsigned i = 0; i < p->nreaders; i++) {
-		int err = pthread_create(&x->readers[i].thread, NULL,
-					 mml_reader_main, &x->readers[i]);
-		if (err)
-			return fail(x, "starting a reader thread", -err);
-		x->threads++;
+		int worker = mml_crew_start(x->crew, p->readers[i].cpu,
+					    mml_reader_main, &x->readers[i]);
+		if (worker < 0)
+			return fail(x, "starting a reader thread (pinning it)", worker);
+		x->workers[x->threads++] = worker;
 	}
 	wait_count(&x->shared->arrived, x->threads);
 	for (unsigned i = 0; i < p->nreaders; i++)
 		if (x->readers[i].start_error)
-			return fail(x, "reader start-up (pinning or signal stack)",
+			return fail(x, "reader start-up (signal stack)",
 				    x->readers[i].start_error);
 	x->parties = x->threads;
 	return 0;
@@ -286,9 +290,10 @@ static int start_perturber(struct runner *x)
 		return fail(x, "perturber set-up", -errno);
 	t->scratch[0] = 0;
 	atomic_store(&x->shared->arrived.word, 0);
-	int err = pthread_create(&t->thread, NULL, mml_perturber_main, t);
-	if (err)
-		return fail(x, "starting the perturber thread", -err);
+	x->perturber_worker = mml_crew_start(x->crew, MML_NO_CPU,
+					     mml_perturber_main, t);
+	if (x->perturber_worker < 0)
+		return fail(x, "starting the perturber thread", x->perturber_worker);
 	x->perturbing = true;
 	wait_count(&x->shared->arrived, 1);
 	x->parties++;
@@ -362,10 +367,12 @@ static void tear_down(struct runner *x)
 		atomic_store(&sh->quit, true);
 		mml_park_add(&sh->go, 1);
 		for (unsigned i = 0; i < x->threads; i++)
-			pthread_join(x->readers[i].thread, NULL);
+			mml_crew_wait(x->crew, x->workers[i]);
 	}
 	if (x->perturbing)
-		pthread_join(x->perturber.thread, NULL);
+		mml_crew_wait(x->crew, x->perturber_worker);
+	if (x->crew == &x->own_crew)
+		mml_crew_close(x->crew);
 	if (x->perturber.scratch)
 		munmap(x->perturber.scratch, x->page_size);
 	if (x->perturber.window)
@@ -638,6 +645,7 @@ int mml_run(const struct mml_program *p, const struct mml_config *c,
 	struct mml_program placed = *p;
 	mml_program_place(&placed);
 	struct runner x = {.p = &placed, .c = c, .r = r};
+	x.crew = c->crew ? c->crew : &x.own_crew;
 	int status = set_up(&x);
 	x.started_at = now_seconds();
 	double now = x.started_at;

@@ -12,6 +12,8 @@
 #include "program.h"
 #include "trace.h"
 
+struct mml_crew;
+
 enum {
 	MML_EVIDENCE_MAX = 32,
 	/* Op latency buckets: below 2 us, 2-4, 4-8, ... up to 128 us and more. */
@@ -32,6 +34,9 @@ struct mml_config {
 	/* When set, the readers record traces and the first iteration that
 	 * fires (else the last) is kept here, for a picture (trace.h). */
 	struct mml_capture *capture;
+	/* Threads to run the readers and the perturber on, kept between runs;
+	 * NULL: the run starts its own and ends them. */
+	struct mml_crew *crew;
 };
 
 struct mml_result {
