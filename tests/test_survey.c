@@ -149,6 +149,12 @@ static bool t_plan_refusals(void)
 		bool one_node = strcmp(name, "migrate") == 0 && mml_far_node() < 0;
 		enum mml_cell_status want = na ? MML_CELL_NA
 					  : one_node ? MML_CELL_SKIPPED : MML_CELL_PENDING;
+		/* The row's op is the program's last, so its specs parsed. */
+		const char *last = mml_op_class(c->program.ops[c->program.nops - 1].kind)->name;
+		if (strncmp(name, last, strlen(last)) != 0) {
+			printf("# %s: the last op is %s\n", name, last);
+			pass = false;
+		}
 		if (c->status != want || ((na || one_node) && !c->reason[0])) {
 			printf("# %s on %s: status %d, reason '%s'\n", name,
 			       mml_backing_name(c->backing), c->status, c->reason);
