@@ -20,6 +20,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "survey.h"
 #include "text.h"
 
 #define VERSION "0.1"
@@ -31,6 +32,7 @@ static const char usage[] =
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
 "       mmlitmus replay [-n RUNS] [--all] [--seed N] [--plot OUT.svg] FILE\n"
+"       mmlitmus survey [OPTION]...\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of SPEC.md).\n"
@@ -50,6 +52,10 @@ static const char usage[] =
 "                         at most RUNS times (-n, default 200), or exactly\n"
 "                         RUNS times with --all; print the reproduction rate\n"
 "                         and the first firing's evidence; exit 1 when it fired\n"
+"  survey                 run the answers matrix: every op, backing, page\n"
+"                         order and read order this machine supports, each\n"
+"                         cell for an even share of one time budget; print\n"
+"                         the table in Markdown (see Survey below)\n"
 "\n"
 "Program:\n"
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
@@ -129,6 +135,22 @@ static const char usage[] =
 "      --all              with replay: all RUNS executions, for the rate\n"
 "  -o, --output OUT       with encode: the file to write\n"
 "\n"
+"Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"
+"      --budget S         seconds for the whole survey (default 480), split\n"
+"                         evenly over the cells that run\n"
+"      --cell-seconds S   seconds for each cell instead of a budget\n"
+"      --ops LIST         rows to run, comma-separated (default all):\n"
+"                         mapfixed, munmap, mremap, dontneed, mprotect,\n"
+"                         mprotect-vmas, piecewise, shrink, grow, truncate,\n"
+"                         punch, free, pageout, collapse, remove, mlock,\n"
+"                         migrate\n"
+"      --backings LIST    memfd, tmpfs, anon, hugetlb (default all)\n"
+"      --page-orders LIST page orders 0-9 (default 0, 9 and every order\n"
+"                         this machine enables THP for)\n"
+"      --read-orders LIST asc, desc, random, pingpong (default all four)\n"
+"      --markdown FILE    write the table to FILE instead of stdout\n"
+"      --json-file FILE   also write every cell's numbers to FILE as JSON\n"
+"\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
 "forbids; for replay: the program fired), 2 bad usage or an environment\n"
 "error.\n";
@@ -138,6 +160,8 @@ enum {
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
+	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
+	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE,
 };
 
 static const struct option options[] = {
@@ -180,6 +204,21 @@ static const struct option replay_options[] = {
 
 static const struct option encode_options[] = {
 	{"output", required_argument, NULL, 'o'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option survey_options[] = {
+	{"budget", required_argument, NULL, OPT_BUDGET},
+	{"cell-seconds", required_argument, NULL, OPT_CELL_SECONDS},
+	{"ops", required_argument, NULL, OPT_OPS},
+	{"backings", required_argument, NULL, OPT_BACKINGS},
+	{"page-orders", required_argument, NULL, OPT_PAGE_ORDERS},
+	{"read-orders", required_argument, NULL, OPT_READ_ORDERS},
+	{"markdown", required_argument, NULL, OPT_MARKDOWN},
+	{"json-file", required_argument, NULL, OPT_JSON_FILE},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -242,13 +281,13 @@ static uint64_t parse_number(const char *flag, const char *s, uint64_t max)
 	return v;
 }
 
-static double parse_seconds(const char *s)
+static double parse_seconds(const char *flag, const char *s)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
 	if (*end || errno || !(v > 0) || v > 1e7)
-		usage_error("--seconds: '%s' is not a positive number of seconds", s);
+		usage_error("%s: '%s' is not a positive number of seconds", flag, s);
 	return v;
 }
 
@@ -353,7 +392,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 		break;
 	case OPT_PIN: cli->pins = arg; break;
 	case OPT_NO_PIN: cli->no_pin = true; break;
-	case 's': c->seconds = parse_seconds(arg); cli->seconds_given = true; break;
+	case 's': c->seconds = parse_seconds("--seconds", arg); cli->seconds_given = true; break;
 	case 'n':
 		c->iterations = parse_number("--iterations", arg, UINT64_MAX);
 		if (c->iterations == 0)
@@ -666,6 +705,139 @@ static int replay_command(int argc, char **argv)
 	return fired ? EXIT_FINDING : EXIT_CLEAN;
 }
 
+/* A bit per item of a comma-separated list, each looked up by name. */
+static uint32_t parse_mask(const char *flag, const char *list,
+			   int (*lookup)(const char *))
+{
+	char copy[1024];
+	if (strlen(list) >= sizeof copy)
+		usage_error("%s: the list is too long", flag);
+	strcpy(copy, list);
+	uint32_t mask = 0;
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+		int bit = lookup(tok);
+		if (bit < 0)
+			usage_error("%s: unknown item '%s'", flag, tok);
+		mask |= 1u << bit;
+	}
+	if (!mask)
+		usage_error("%s: the list is empty", flag);
+	return mask;
+}
+
+static int backing_lookup(const char *name)
+{
+	enum mml_backing b;
+	return mml_backing_parse(name, &b) ? -1 : (int)b;
+}
+
+static int page_order_lookup(const char *text)
+{
+	uint64_t order;
+	return mml_parse_number(text, MML_MAX_PAGE_ORDER, &order) ? -1 : (int)order;
+}
+
+/* Everything the survey's flags say. */
+struct survey_cli {
+	struct mml_survey_filter filter;
+	struct mml_survey_config config;
+	const char *markdown, *json;
+	bool budget_given, progress;
+	char command[1024];
+};
+
+/* The command as typed, for the table's header. */
+static void survey_command_line(struct survey_cli *cli, int argc, char **argv)
+{
+	size_t len = sizeof cli->command;
+	snprintf(cli->command, len, "mmlitmus");
+	for (int i = 0; i < argc; i++) {
+		size_t used = strlen(cli->command);
+		snprintf(cli->command + used, len - used, " %s", argv[i]);
+	}
+}
+
+static void parse_survey_flag(struct survey_cli *cli, int opt, const char *arg)
+{
+	struct mml_survey_filter *f = &cli->filter;
+	struct mml_survey_config *c = &cli->config;
+	switch (opt) {
+	case OPT_BUDGET:
+		c->budget = parse_seconds("--budget", arg);
+		cli->budget_given = true;
+		break;
+	case OPT_CELL_SECONDS: c->cell_seconds = parse_seconds("--cell-seconds", arg); break;
+	case OPT_OPS: f->shapes = parse_mask("--ops", arg, mml_survey_shape_parse); break;
+	case OPT_BACKINGS: f->backings = parse_mask("--backings", arg, backing_lookup); break;
+	case OPT_PAGE_ORDERS:
+		f->page_orders = parse_mask("--page-orders", arg, page_order_lookup);
+		break;
+	case OPT_READ_ORDERS:
+		f->read_orders = parse_mask("--read-orders", arg, mml_survey_read_order_parse);
+		break;
+	case OPT_MARKDOWN: cli->markdown = arg; break;
+	case OPT_JSON_FILE: cli->json = arg; break;
+	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
+	case OPT_NO_PROGRESS: cli->progress = false; break;
+	default: usage_error("survey: unknown or incomplete option '%s'", arg);
+	}
+}
+
+static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
+{
+	memset(cli, 0, sizeof *cli);
+	cli->config = (struct mml_survey_config){.budget = 480, .seed = 1,
+						 .min_racing = 1000};
+	cli->progress = true;
+	survey_command_line(cli, argc, argv);
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", survey_options, NULL)) != -1)
+		parse_survey_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
+	if (optind < argc)
+		usage_error("survey: unexpected argument '%s'", argv[optind]);
+	if (cli->budget_given && cli->config.cell_seconds > 0)
+		usage_error("survey: --budget and --cell-seconds do not mix");
+	cli->config.command = cli->command;
+	cli->config.progress = cli->progress && isatty(STDERR_FILENO) ? stderr : NULL;
+	cli->config.stop = &stop_requested;
+}
+
+static FILE *open_output(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fail_exit("%s: %s", path, strerror(errno));
+	return f;
+}
+
+/* The outputs are opened before the cells run, so that a bad path fails
+ * at once rather than after the whole budget. */
+static int survey_command(int argc, char **argv)
+{
+	struct survey_cli cli;
+	parse_survey_args(&cli, argc, argv);
+	struct mml_survey s;
+	if (mml_survey_plan(&s, &cli.filter))
+		fail_exit("out of memory");
+	if (s.ncells == 0)
+		usage_error("survey: no cell matches the filters");
+	FILE *md = cli.markdown ? open_output(cli.markdown) : stdout;
+	FILE *json = cli.json ? open_output(cli.json) : NULL;
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	mml_survey_run(&s, &cli.config);
+	if (mml_survey_markdown(md, &s) || (md != stdout && fclose(md)))
+		fail_exit("%s: cannot write the table", cli.markdown ? cli.markdown : "stdout");
+	if (json && (mml_survey_json(json, &s) || fclose(json)))
+		fail_exit("%s: cannot write the JSON", cli.json);
+	int code = mml_survey_has_finding(&s) ? EXIT_FINDING : EXIT_CLEAN;
+	mml_survey_free(&s);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "";
@@ -675,6 +847,8 @@ int main(int argc, char **argv)
 		return encode_command(argc - 1, argv + 1);
 	if (strcmp(command, "replay") == 0)
 		return replay_command(argc - 1, argv + 1);
+	if (strcmp(command, "survey") == 0)
+		return survey_command(argc - 1, argv + 1);
 	if (strcmp(command, "run") == 0)
 		return run_command(argc - 1, argv + 1);
 	return run_command(argc, argv);

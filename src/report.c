@@ -31,9 +31,8 @@ enum mml_outcome mml_report_outcome(const struct mml_report *rep)
 							: MML_OUTCOME_SOMETIMES;
 }
 
-/* One sentence on why a Never would mean little. */
-static void inconclusive_reason(const struct mml_report *rep, char *buf,
-				size_t len)
+void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
+				    size_t len)
 {
 	const struct mml_result *r = rep->result;
 	int n = snprintf(buf, len,
@@ -164,7 +163,7 @@ static void print_verdict(FILE *out, const struct mml_report *rep,
 			findings);
 	else if (o == MML_OUTCOME_INCONCLUSIVE) {
 		char why[256];
-		inconclusive_reason(rep, why, sizeof why);
+		mml_report_inconclusive_reason(rep, why, sizeof why);
 		fprintf(out, "Verdict inconclusive: %s\n", why);
 	} else if (o == MML_OUTCOME_NEVER)
 		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
@@ -338,7 +337,7 @@ static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 {
 	char why[256] = "";
 	if (o == MML_OUTCOME_INCONCLUSIVE)
-		inconclusive_reason(rep, why, sizeof why);
+		mml_report_inconclusive_reason(rep, why, sizeof why);
 	uint64_t findings = mml_result_findings(rep->result);
 	return json_pack("{s:b, s:I, s:s}", "finding", findings > 0,
 			 "findings", (json_int_t)findings, "inconclusive_reason", why);

@@ -25,6 +25,9 @@ struct mml_report {
 
 enum mml_outcome mml_report_outcome(const struct mml_report *rep);
 const char *mml_outcome_name(enum mml_outcome o);
+/* One sentence on why a Never would mean little (for Inconclusive). */
+void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
+				    size_t len);
 void mml_report_text(FILE *out, const struct mml_report *rep);
 /* Returns 0, or -1 when the JSON could not be built. */
 int mml_report_json(FILE *out, const struct mml_report *rep);

@@ -568,6 +568,8 @@ static int merge_iteration(struct runner *x)
 		racing |= t->racing_reads > 0;
 		early |= t->oracle.early_new > 0;
 	}
+	if (classes && r->violation_iterations == 0)
+		r->first_violation_seconds = now_seconds() - x->started_at;
 	r->iterations++;
 	r->histogram[classes]++;
 	r->violation_iterations += classes != 0;

@@ -49,6 +49,10 @@ struct mml_result {
 	uint64_t early_new_iterations;
 	uint64_t count[MML_CLASS_COUNT][2]; /* [class][finding] */
 	uint64_t violation_iterations, finding_iterations;
+	/* When the first iteration with a violation ended, in seconds from
+	 * the first iteration's start; meaningful when violation_iterations
+	 * is not 0.  How long a shape takes to show. */
+	double first_violation_seconds;
 	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */

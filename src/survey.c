@@ -1,0 +1,900 @@
+#include "survey.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ops.h"
+#include "text.h"
+
+enum {
+	JSON_FORMAT_VERSION = 1,
+	REGION_PAGES = 16, /* at order 0: the classic region */
+	MAX_SHAPE_OPS = 3,
+};
+
+/* Below this a run is mostly set-up; a budget that the cells before have
+ * used up still gives each cell this long. */
+static const double MIN_CELL_SECONDS = 0.05;
+
+struct shape_op {
+	const char *spec; /* as for --op: the range is the whole region */
+	bool upper_half;  /* the op covers the region's upper half only */
+};
+
+struct shape {
+	const char *name;  /* for --ops and the JSON */
+	const char *label; /* the table's op column */
+	struct shape_op ops[MAX_SHAPE_OPS];
+};
+
+/* One row per op kind of the catalog, with the ops it needs before it,
+ * and mprotect once more over two VMAs, where its policy differs.  Ops
+ * that map a new generation map the cell's backing. */
+static const struct shape shapes[] = {
+	{"mapfixed", "mapfixed (mmap MAP_FIXED)", {{"mapfixed", false}}},
+	{"munmap", "munmap", {{"munmap", false}}},
+	{"mremap", "mremap (MREMAP_FIXED)", {{"mremap", false}}},
+	{"dontneed", "dontneed (MADV_DONTNEED)", {{"dontneed", false}}},
+	/* Taken away and given back: both directions in one program. */
+	{"mprotect", "mprotect (none, then read)",
+	 {{"mprotect:none", false}, {"mprotect:read", false}}},
+	/* A mapfixed of the upper half leaves two VMAs under the mprotects. */
+	{"mprotect-vmas", "mprotect over 2 VMAs",
+	 {{"mapfixed", true}, {"mprotect:none", false}, {"mprotect:read", false}}},
+	{"piecewise", "piecewise (the control)", {{"piecewise:asc", false}}},
+	{"shrink", "shrink (mremap in place)", {{"shrink", false}}},
+	{"grow", "grow (mremap growing)", {{"grow", false}}},
+	/* The range must run to the region's end; from the middle, the pages
+	 * below it are ones the op must leave alone. */
+	{"truncate", "truncate (ftruncate to half)", {{"truncate", true}}},
+	{"punch", "punch (FALLOC_FL_PUNCH_HOLE)", {{"punch", false}}},
+	{"free", "free (MADV_FREE)", {{"free", false}}},
+	{"pageout", "pageout (MADV_PAGEOUT)", {{"pageout", false}}},
+	{"collapse", "collapse (MADV_COLLAPSE)", {{"collapse", false}}},
+	{"remove", "remove (MADV_REMOVE)", {{"remove", false}}},
+	{"mlock", "mlock", {{"mlock", false}}},
+	{"migrate", "migrate (move_pages)", {{"migrate", false}}},
+};
+
+enum { SHAPE_COUNT = sizeof shapes / sizeof *shapes };
+
+/* asc and desc follow and meet an op that walks its range upwards, as the
+ * kernel's page-table walks do; pingpong reads both ends every two reads,
+ * so an op that progresses from either end shows within two reads; random
+ * has no bias towards any walk order, for ops that go by file offset or
+ * VMA.  stride lies between asc and random, and single cannot see two
+ * pages, so neither adds a shape of its own. */
+static const enum mml_read_order read_orders[] = {
+	MML_ORDER_ASC, MML_ORDER_DESC, MML_ORDER_RANDOM, MML_ORDER_PINGPONG,
+};
+
+enum { READ_ORDER_COUNT = sizeof read_orders / sizeof *read_orders };
+
+unsigned mml_survey_shape_count(void) { return SHAPE_COUNT; }
+const char *mml_survey_shape_name(unsigned shape) { return shapes[shape].name; }
+
+int mml_survey_shape_parse(const char *name)
+{
+	for (int i = 0; i < SHAPE_COUNT; i++)
+		if (strcmp(shapes[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int mml_survey_read_order_parse(const char *name)
+{
+	for (int i = 0; i < READ_ORDER_COUNT; i++)
+		if (strcmp(mml_order_name(read_orders[i]), name) == 0)
+			return (int)read_orders[i];
+	return -1;
+}
+
+/* What this machine offers --------------------------------------------- */
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+
+static size_t page_kib(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/* The bracketed word of a sysfs choice ("always [madvise] never"), or ""
+ * when the file cannot be read. */
+static void sysfs_choice(const char *path, char *word, size_t len)
+{
+	char line[256];
+	word[0] = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char *got = fgets(line, sizeof line, f);
+	fclose(f);
+	char *open = got ? strchr(line, '[') : NULL;
+	char *close = open ? strchr(open, ']') : NULL;
+	if (close && (size_t)(close - open) <= len) {
+		memcpy(word, open + 1, (size_t)(close - open - 1));
+		word[close - open - 1] = 0;
+	}
+}
+
+static bool is_one_of(const char *word, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(word, *words) == 0)
+			return true;
+	return false;
+}
+
+/* Why the kernel will not give folios of this order to anonymous memory
+ * (sysfs file "enabled") or to shmem ("shmem_enabled"), or NULL.  A size
+ * set to "inherit", and order 9 on kernels without per-size files, follow
+ * the global setting.  Whether a run really got such folios is the run's
+ * own concern; this only keeps the survey from spending time on cells the
+ * settings rule out, and says why. */
+static const char *thp_refuses(const char *what, const char *file,
+			       const char *const *on, unsigned order,
+			       char *buf, size_t len)
+{
+	size_t kib = page_kib() << order;
+	char path[128], word[32];
+	snprintf(path, sizeof path, THP_DIR "hugepages-%zukB/%s", kib, file);
+	sysfs_choice(path, word, sizeof word);
+	if (strcmp(word, "inherit") == 0 || (!word[0] && order == MML_MAX_PAGE_ORDER)) {
+		snprintf(path, sizeof path, THP_DIR "%s", file);
+		sysfs_choice(path, word, sizeof word);
+	}
+	if (is_one_of(word, on))
+		return NULL;
+	snprintf(buf, len, "%s THP of %zu kB is off (%s: %s)", what, kib,
+		 path + strlen(THP_DIR), word[0] ? word : "absent");
+	return buf;
+}
+
+static const char *hugetlb_refuses(char *buf, size_t len)
+{
+	size_t kib = page_kib() << MML_MAX_PAGE_ORDER;
+	char path[128];
+	snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages", kib);
+	unsigned long free_pages = 0;
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lu", &free_pages) != 1)
+			free_pages = 0;
+		fclose(f);
+	}
+	if (free_pages > 0)
+		return NULL;
+	snprintf(buf, len, "no free %zu kB hugetlb pages (reserve them with sysctl vm.nr_hugepages)", kib);
+	return buf;
+}
+
+static const char *memory_refuses(enum mml_backing b, unsigned order,
+				  char *buf, size_t len)
+{
+	static const char *const anon_on[] = {"always", "madvise", NULL};
+	static const char *const shmem_on[] = {"always", "within_size", "advise",
+					       "force", NULL};
+	if (b == MML_BACKING_HUGETLB)
+		return hugetlb_refuses(buf, len);
+	if (order == 0)
+		return NULL;
+	if (b == MML_BACKING_ANON)
+		return thp_refuses("anonymous", "enabled", anon_on, order, buf, len);
+	return thp_refuses("shmem", "shmem_enabled", shmem_on, order, buf, len);
+}
+
+/* What the cell needs beyond its program: its kind of memory, and for
+ * migrate a node to move pages to (which the run would refuse as well,
+ * but only after the cell's share of the budget was handed out). */
+static const char *machine_refuses(const struct mml_survey_cell *c,
+				   char *buf, size_t len)
+{
+	const struct mml_program *p = &c->program;
+	for (unsigned i = 0; i < p->nops; i++) {
+		if (p->ops[i].kind != MML_OP_MIGRATE || mml_far_node() >= 0)
+			continue;
+		snprintf(buf, len, "migrate needs a second NUMA node, and this machine has one");
+		return buf;
+	}
+	return memory_refuses(c->backing, c->page_order, buf, len);
+}
+
+uint32_t mml_survey_default_orders(void)
+{
+	uint32_t orders = 1u | 1u << MML_MAX_PAGE_ORDER;
+	char why[160];
+	for (unsigned k = 1; k < MML_MAX_PAGE_ORDER; k++)
+		if (!memory_refuses(MML_BACKING_ANON, k, why, sizeof why) ||
+		    !memory_refuses(MML_BACKING_MEMFD, k, why, sizeof why))
+			orders |= 1u << k;
+	return orders;
+}
+
+/* Planning ----------------------------------------------------------------- */
+
+static bool selected(uint32_t mask, unsigned bit)
+{
+	return mask >> bit & 1;
+}
+
+/* Two folios at least, so that an op can split one from the other. */
+static uint32_t region_pages(unsigned order)
+{
+	uint32_t two_folios = 2u << order;
+	return two_folios > REGION_PAGES ? two_folios : REGION_PAGES;
+}
+
+static void build_program(struct mml_survey_cell *c)
+{
+	struct mml_program *p = &c->program;
+	const struct shape *sh = &shapes[c->shape];
+	mml_program_classic(p);
+	p->page_order = c->page_order;
+	p->pages = region_pages(c->page_order);
+	p->backing = c->backing;
+	p->readers[0].order = c->read_order;
+	p->nops = 0;
+	for (unsigned i = 0; i < MAX_SHAPE_OPS && sh->ops[i].spec; i++) {
+		struct mml_op *op = &p->ops[p->nops++];
+		/* The table's specs parse: tests/test_survey.c plans them all. */
+		(void)mml_op_parse(sh->ops[i].spec, p->pages, op);
+		if (mml_op_class(op->kind)->params & MML_PARAM_BACKING)
+			op->backing = c->backing;
+		if (sh->ops[i].upper_half)
+			op->lo = p->pages / 2;
+	}
+}
+
+static void plan_cell(struct mml_survey_cell *c)
+{
+	build_program(c);
+	const char *why = mml_program_check(&c->program);
+	if (why) {
+		c->status = MML_CELL_NA;
+		snprintf(c->reason, sizeof c->reason, "%s", why);
+		return;
+	}
+	bool refused = machine_refuses(c, c->reason, sizeof c->reason);
+	c->status = refused ? MML_CELL_SKIPPED : MML_CELL_PENDING;
+}
+
+/* Walks the selected cells in table order (shape, page order, backing,
+ * read order), filling cells when it is not NULL; returns how many.
+ * hugetlb pages come in one size, so hugetlb rows exist at order 9 only. */
+static size_t each_cell(const struct mml_survey_filter *f,
+			struct mml_survey_cell *cells)
+{
+	size_t n = 0;
+	for (unsigned sh = 0; sh < SHAPE_COUNT; sh++)
+	for (unsigned o = 0; o <= MML_MAX_PAGE_ORDER; o++)
+	for (unsigned b = 0; b < MML_BACKING_COUNT; b++)
+	for (unsigned r = 0; r < READ_ORDER_COUNT; r++) {
+		bool hugetlb_elsewhere = b == MML_BACKING_HUGETLB && o != MML_MAX_PAGE_ORDER;
+		if (!selected(f->shapes, sh) || !selected(f->page_orders, o) ||
+		    !selected(f->backings, b) || hugetlb_elsewhere ||
+		    !selected(f->read_orders, read_orders[r]))
+			continue;
+		if (cells) {
+			cells[n].shape = sh;
+			cells[n].page_order = o;
+			cells[n].backing = (enum mml_backing)b;
+			cells[n].read_order = read_orders[r];
+		}
+		n++;
+	}
+	return n;
+}
+
+static struct mml_survey_filter resolve_defaults(const struct mml_survey_filter *f)
+{
+	struct mml_survey_filter r = *f;
+	if (!r.shapes)
+		r.shapes = (1u << SHAPE_COUNT) - 1;
+	if (!r.backings)
+		r.backings = (1u << MML_BACKING_COUNT) - 1;
+	if (!r.page_orders)
+		r.page_orders = mml_survey_default_orders();
+	for (unsigned i = 0; !f->read_orders && i < READ_ORDER_COUNT; i++)
+		r.read_orders |= 1u << read_orders[i];
+	return r;
+}
+
+int mml_survey_plan(struct mml_survey *s, const struct mml_survey_filter *f)
+{
+	memset(s, 0, sizeof *s);
+	s->filter = resolve_defaults(f);
+	s->ncells = each_cell(&s->filter, NULL);
+	s->cells = calloc(s->ncells ? s->ncells : 1, sizeof *s->cells);
+	if (!s->cells)
+		return -1;
+	each_cell(&s->filter, s->cells);
+	for (size_t i = 0; i < s->ncells; i++)
+		plan_cell(&s->cells[i]);
+	return 0;
+}
+
+size_t mml_survey_pending(const struct mml_survey *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->ncells; i++)
+		n += s->cells[i].status == MML_CELL_PENDING;
+	return n;
+}
+
+void mml_survey_free(struct mml_survey *s)
+{
+	free(s->cells);
+	s->cells = NULL;
+	s->ncells = 0;
+}
+
+/* Running ------------------------------------------------------------------ */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void skip(struct mml_survey_cell *c, const char *why)
+{
+	c->status = MML_CELL_SKIPPED;
+	snprintf(c->reason, sizeof c->reason, "%s", why);
+}
+
+static void run_cell(struct mml_survey_cell *c, const struct mml_survey_config *sc,
+		     double seconds)
+{
+	struct mml_config rc = {.seconds = seconds, .seed = sc->seed,
+				.min_racing = sc->min_racing, .stop = sc->stop};
+	if (mml_run(&c->program, &rc, &c->result) < 0) {
+		skip(c, c->result.error);
+		return;
+	}
+	if (c->result.interrupted) {
+		skip(c, "interrupted");
+		return;
+	}
+	c->status = MML_CELL_RAN;
+	struct mml_report rep = {shapes[c->shape].name, &c->program, &rc, &c->result};
+	c->outcome = mml_report_outcome(&rep);
+	if (c->outcome == MML_OUTCOME_INCONCLUSIVE)
+		mml_report_inconclusive_reason(&rep, c->reason, sizeof c->reason);
+}
+
+/* An even share of what is left of the budget: each cell's set-up and last
+ * sweeps come out of it, so the survey ends on time. */
+static double cell_seconds(const struct mml_survey_config *c, double spent,
+			   size_t left)
+{
+	if (c->cell_seconds > 0)
+		return c->cell_seconds;
+	double share = (c->budget - spent) / (double)left;
+	return share > MIN_CELL_SECONDS ? share : MIN_CELL_SECONDS;
+}
+
+static void pages_text(unsigned order, char *buf, size_t len)
+{
+	size_t kib = page_kib() << order;
+	unsigned folios = region_pages(order) >> order;
+	if (kib % 1024 == 0)
+		snprintf(buf, len, "%u x %zu MiB", folios, kib / 1024);
+	else
+		snprintf(buf, len, "%u x %zu KiB", folios, kib);
+}
+
+static void show_progress(FILE *out, const struct mml_survey_cell *c,
+			  size_t done, size_t total)
+{
+	char pages[32], text[512];
+	pages_text(c->page_order, pages, sizeof pages);
+	mml_survey_cell_text(c, text, sizeof text);
+	fprintf(out, "survey %zu/%zu: %s %s %s %s: %s\n", done, total,
+		shapes[c->shape].name, mml_backing_name(c->backing), pages,
+		mml_order_name(c->read_order), text);
+	fflush(out);
+}
+
+void mml_survey_run(struct mml_survey *s, const struct mml_survey_config *c)
+{
+	s->config = *c;
+	s->started = time(NULL);
+	if (getloadavg(&s->load, 1) != 1)
+		s->load = -1;
+	size_t total = mml_survey_pending(s), left = total;
+	s->planned_cell_seconds = c->cell_seconds > 0 ? c->cell_seconds
+				  : c->budget / (double)(total ? total : 1);
+	double began = now_seconds();
+	for (size_t i = 0; i < s->ncells; i++) {
+		struct mml_survey_cell *cell = &s->cells[i];
+		if (cell->status != MML_CELL_PENDING)
+			continue;
+		if (c->stop && *c->stop)
+			skip(cell, "interrupted");
+		else
+			run_cell(cell, c, cell_seconds(c, now_seconds() - began, left));
+		left--;
+		if (c->progress)
+			show_progress(c->progress, cell, total - left, total);
+	}
+	s->seconds = now_seconds() - began;
+	s->interrupted = c->stop && *c->stop;
+}
+
+bool mml_survey_has_finding(const struct mml_survey *s)
+{
+	for (size_t i = 0; i < s->ncells; i++)
+		if (s->cells[i].status == MML_CELL_RAN &&
+		    mml_result_findings(&s->cells[i].result))
+			return true;
+	return false;
+}
+
+/* Text --------------------------------------------------------------------- */
+
+struct text {
+	char *buf;
+	size_t len, used;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+put(struct text *t, const char *fmt, ...)
+{
+	if (t->used >= t->len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
+	va_end(ap);
+	t->used = n < 0 ? t->len : t->used + (size_t)n;
+}
+
+void mml_survey_count_text(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "kMGTPE";
+	if (n < 1000) {
+		snprintf(buf, len, "%" PRIu64, n);
+		return;
+	}
+	double v = (double)n;
+	unsigned u = 0;
+	while (v >= 999.5 && u < sizeof units - 1) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, v < 9.95 ? "%.1f%c" : "%.0f%c", v, units[u - 1]);
+}
+
+static void duration_text(double seconds, char *buf, size_t len)
+{
+	if (seconds < 0.0005)
+		snprintf(buf, len, "<1 ms");
+	else if (seconds < 0.9995)
+		snprintf(buf, len, "%.0f ms", seconds * 1e3);
+	else
+		snprintf(buf, len, "%.1f s", seconds);
+}
+
+/* Iterations that showed the class, from the histogram of class sets. */
+static uint64_t class_iterations(const struct mml_result *r, int cls)
+{
+	uint64_t n = 0;
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
+		if (m & 1u << cls)
+			n += r->histogram[m];
+	return n;
+}
+
+/* Exact counts: rounded, 1784 of 1785 iterations would read as all. */
+static void violations_text(struct text *t, const struct mml_result *r)
+{
+	const char *sep = " ";
+	for (int c = 0; c < MML_CLASS_COUNT; c++) {
+		if (!r->count[c][0] && !r->count[c][1])
+			continue;
+		put(t, "%s%s%s %" PRIu64, sep, r->count[c][1] ? "FINDING " : "",
+		    mml_class_name((enum mml_class)c), class_iterations(r, c));
+		sep = ", ";
+	}
+	put(t, " of %" PRIu64 " it", r->iterations);
+}
+
+void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
+			  size_t len)
+{
+	struct text t = {buf, len, 0};
+	buf[0] = 0;
+	switch (c->status) {
+	case MML_CELL_PENDING:
+		put(&t, "not run");
+		return;
+	case MML_CELL_NA:
+		put(&t, "n/a: %s", c->reason);
+		return;
+	case MML_CELL_SKIPPED:
+		put(&t, "skipped: %s", c->reason);
+		return;
+	case MML_CELL_RAN:
+		break;
+	}
+	const struct mml_result *r = &c->result;
+	char it[16], racing[16], first[16];
+	mml_survey_count_text(r->iterations, it, sizeof it);
+	mml_survey_count_text(r->racing_reads, racing, sizeof racing);
+	if (r->violation_iterations == 0) {
+		put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
+		return;
+	}
+	duration_text(r->first_violation_seconds, first, sizeof first);
+	put(&t, "%s:", mml_outcome_name(c->outcome));
+	violations_text(&t, r);
+	put(&t, " (first %s)", first);
+}
+
+static const char *policy_name(const struct mml_program *p)
+{
+	const struct mml_op_class *c = mml_op_class(p->ops[p->nops - 1].kind);
+	if (c->control)
+		return "control";
+	if (mml_op_atomic(p, p->nops))
+		return "atomic";
+	return c->atomic && c->per_vma ? "per VMA" : "not atomic";
+}
+
+static const char *status_name(enum mml_cell_status s)
+{
+	switch (s) {
+	case MML_CELL_RAN: return "ran";
+	case MML_CELL_NA: return "n/a";
+	case MML_CELL_SKIPPED: return "skipped";
+	case MML_CELL_PENDING: break;
+	}
+	return "pending";
+}
+
+/* The machine, for the header -------------------------------------------- */
+
+struct machine {
+	struct utsname uts;
+	int cpus; /* that this process may use */
+	uint64_t memory;
+	char date[32];
+};
+
+static void machine_facts(struct machine *m, time_t when, const char *date_format)
+{
+	memset(m, 0, sizeof *m);
+	uname(&m->uts);
+	cpu_set_t set;
+	m->cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+	struct sysinfo si;
+	if (sysinfo(&si) == 0)
+		m->memory = (uint64_t)si.totalram * si.mem_unit;
+	struct tm tm;
+	strftime(m->date, sizeof m->date, date_format, gmtime_r(&when, &tm));
+}
+
+/* Markdown ---------------------------------------------------------------- */
+
+/* Cells in a row: one per read order. */
+static size_t row_width(const struct mml_survey *s)
+{
+	size_t n = 0;
+	for (unsigned r = 0; r < READ_ORDER_COUNT; r++)
+		n += selected(s->filter.read_orders, read_orders[r]);
+	return n;
+}
+
+static size_t count_status(const struct mml_survey *s, enum mml_cell_status st)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->ncells; i++)
+		n += s->cells[i].status == st;
+	return n;
+}
+
+static void print_header(FILE *out, const struct mml_survey *s)
+{
+	const struct mml_survey_config *c = &s->config;
+	struct machine m;
+	machine_facts(&m, s->started, "%Y-%m-%d %H:%M UTC");
+	fprintf(out, "Linux %s (%s), %d CPUs, %.0f GiB of memory, load average %.1f "
+		"at the start; %s.\n", m.uts.release, m.uts.machine, m.cpus,
+		(double)m.memory / (1u << 30), s->load, m.date);
+	fprintf(out, "`%s`: %zu cells ran for %.2f s each", c->command,
+		count_status(s, MML_CELL_RAN), s->planned_cell_seconds);
+	if (c->cell_seconds <= 0)
+		fprintf(out, " (a budget of %.0f s)", c->budget);
+	fprintf(out, ", %.1f s in all%s; seed %" PRIu64
+		"; one reader, on another CPU than the mapper's; a Never needs %" PRIu64
+		" racing reads.\n\n", s->seconds,
+		s->interrupted ? ", interrupted" : "", c->seed, c->min_racing);
+	fprintf(out, "A cell: the outcome over its iterations (it), and the racing reads "
+		"that back a Never; for violations, each class with the iterations "
+		"that showed it, and when the first did.  FINDING marks a violation "
+		"the op's policy forbids.\n\n");
+}
+
+static void print_table_head(FILE *out, const struct mml_survey *s)
+{
+	fprintf(out, "| op | policy | backing | pages |");
+	for (unsigned r = 0; r < READ_ORDER_COUNT; r++)
+		if (selected(s->filter.read_orders, read_orders[r]))
+			fprintf(out, " %s |", mml_order_name(read_orders[r]));
+	fprintf(out, "\n|---|---|---|---|");
+	for (size_t r = 0; r < row_width(s); r++)
+		fprintf(out, "---|");
+	fprintf(out, "\n");
+}
+
+static bool same_reason(const struct mml_survey_cell *a,
+			const struct mml_survey_cell *b)
+{
+	return a->status == b->status && strcmp(a->reason, b->reason) == 0;
+}
+
+/* A row none of whose cells ran, all for one reason: it is listed under
+ * the table instead of filling it. */
+static bool row_not_run(const struct mml_survey_cell *row, size_t width)
+{
+	if (row[0].status != MML_CELL_NA && row[0].status != MML_CELL_SKIPPED)
+		return false;
+	for (size_t k = 1; k < width; k++)
+		if (!same_reason(&row[0], &row[k]))
+			return false;
+	return true;
+}
+
+static void print_row(FILE *out, const struct mml_survey_cell *row, size_t width)
+{
+	char pages[32], text[512];
+	pages_text(row->page_order, pages, sizeof pages);
+	fprintf(out, "| %s | %s | %s | %s |", shapes[row->shape].label,
+		policy_name(&row->program), mml_backing_name(row->backing), pages);
+	for (size_t k = 0; k < width; k++) {
+		mml_survey_cell_text(&row[k], text, sizeof text);
+		fprintf(out, " %s |", text);
+	}
+	fprintf(out, "\n");
+}
+
+static unsigned count_bits(uint32_t mask)
+{
+	unsigned n = 0;
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+static void print_names(FILE *out, uint32_t mask)
+{
+	const char *sep = "";
+	for (unsigned sh = 0; sh < SHAPE_COUNT; sh++) {
+		if (!selected(mask, sh))
+			continue;
+		fprintf(out, "%s%s", sep, shapes[sh].name);
+		sep = ", ";
+	}
+}
+
+/* The shorter of the two lists: the ops, or every op but the others. */
+static void print_shapes(FILE *out, const struct mml_survey *s, uint32_t mask)
+{
+	uint32_t others = s->filter.shapes & ~mask;
+	if (count_bits(others) >= count_bits(mask)) {
+		print_names(out, mask);
+		return;
+	}
+	fprintf(out, "every op");
+	if (others) {
+		fprintf(out, " but ");
+		print_names(out, others);
+	}
+}
+
+/* One line for every row not run for the reason of `first`: the ops, then
+ * the backings and sizes they share, e.g. "free on memfd 16 x 4 KiB, tmpfs
+ * 16 x 4 KiB". */
+static void print_not_run_group(FILE *out, const struct mml_survey *s,
+				const struct mml_survey_cell *first)
+{
+	size_t width = row_width(s);
+	uint32_t mask[MML_MAX_PAGE_ORDER + 1][MML_BACKING_COUNT] = {{0}};
+	for (size_t i = 0; i < s->ncells; i += width) {
+		const struct mml_survey_cell *row = &s->cells[i];
+		if (row_not_run(row, width) && same_reason(row, first))
+			mask[row->page_order][row->backing] |= 1u << row->shape;
+	}
+	fprintf(out, "* %s: %s:", status_name(first->status), first->reason);
+	const char *group_sep = " ";
+	for (unsigned o = 0; o <= MML_MAX_PAGE_ORDER; o++)
+	for (unsigned b = 0; b < MML_BACKING_COUNT; b++) {
+		uint32_t m = mask[o][b];
+		if (!m)
+			continue;
+		fprintf(out, "%s", group_sep);
+		print_shapes(out, s, m);
+		const char *sep = " on ";
+		for (unsigned o2 = o; o2 <= MML_MAX_PAGE_ORDER; o2++)
+		for (unsigned b2 = 0; b2 < MML_BACKING_COUNT; b2++) {
+			if (mask[o2][b2] != m)
+				continue;
+			char pages[32];
+			pages_text(o2, pages, sizeof pages);
+			fprintf(out, "%s%s %s", sep, mml_backing_name(b2), pages);
+			mask[o2][b2] = 0;
+			sep = ", ";
+		}
+		group_sep = "; ";
+	}
+	fprintf(out, "\n");
+}
+
+static void print_not_run(FILE *out, const struct mml_survey *s)
+{
+	size_t width = row_width(s);
+	bool any = false;
+	for (size_t i = 0; i < s->ncells; i += width) {
+		const struct mml_survey_cell *row = &s->cells[i];
+		if (!row_not_run(row, width))
+			continue;
+		bool listed = false;
+		for (size_t j = 0; j < i && !listed; j += width)
+			listed = row_not_run(&s->cells[j], width) &&
+				 same_reason(&s->cells[j], row);
+		if (listed)
+			continue;
+		if (!any)
+			fprintf(out, "\nNot run:\n\n");
+		any = true;
+		print_not_run_group(out, s, row);
+	}
+}
+
+int mml_survey_markdown(FILE *out, const struct mml_survey *s)
+{
+	size_t width = row_width(s);
+	print_header(out, s);
+	print_table_head(out, s);
+	for (size_t i = 0; i < s->ncells; i += width)
+		if (!row_not_run(&s->cells[i], width))
+			print_row(out, &s->cells[i], width);
+	print_not_run(out, s);
+	return fflush(out) || ferror(out) ? -1 : 0;
+}
+
+/* JSON --------------------------------------------------------------------- */
+
+static json_t *violations_json(const struct mml_result *r)
+{
+	json_t *counts = json_object();
+	for (int c = 0; c < MML_CLASS_COUNT; c++)
+		json_object_set_new(counts, mml_class_name((enum mml_class)c),
+			json_pack("{s:I, s:I, s:I}",
+				  "finding", (json_int_t)r->count[c][1],
+				  "expected", (json_int_t)r->count[c][0],
+				  "iterations", (json_int_t)class_iterations(r, c)));
+	return counts;
+}
+
+/* The numbers of a run; zeros and nulls for a cell that did not run. */
+static json_t *measures_json(const struct mml_survey_cell *c)
+{
+	const struct mml_result *r = &c->result;
+	bool ran = c->status == MML_CELL_RAN;
+	bool violated = ran && r->violation_iterations > 0;
+	return json_pack("{s:o, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			 " s:o, s:o}",
+		"result", ran ? json_string(mml_outcome_name(c->outcome)) : json_null(),
+		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
+		"reads", (json_int_t)r->reads,
+		"racing_reads", (json_int_t)r->racing_reads,
+		"racing_iterations", (json_int_t)r->racing_iterations,
+		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
+		"early_new", (json_int_t)r->early_new,
+		"early_new_iterations", (json_int_t)r->early_new_iterations,
+		"violation_iterations", (json_int_t)r->violation_iterations,
+		"finding_iterations", (json_int_t)r->finding_iterations,
+		"findings", (json_int_t)mml_result_findings(r),
+		"first_violation_seconds",
+		violated ? json_real(r->first_violation_seconds) : json_null(),
+		"violations", violations_json(r));
+}
+
+static json_t *cell_json(const struct mml_survey_cell *c)
+{
+	const struct mml_program *p = &c->program;
+	char program[4096], op[96];
+	mml_program_format(p, program, sizeof program);
+	json_t *ops = json_array();
+	for (unsigned i = 0; i < p->nops; i++) {
+		mml_op_format(&p->ops[i], op, sizeof op);
+		json_array_append_new(ops, json_string(op));
+	}
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}",
+		"op", shapes[c->shape].name, "backing", mml_backing_name(c->backing),
+		"page_order", (json_int_t)c->page_order, "pages", (json_int_t)p->pages,
+		"read_order", mml_order_name(c->read_order),
+		"policy", policy_name(p), "ops", ops, "program", program,
+		"status", status_name(c->status), "reason", c->reason);
+	json_t *m = measures_json(c);
+	if (!j || !m || json_object_update(j, m)) {
+		json_decref(j);
+		json_decref(m);
+		return NULL;
+	}
+	json_decref(m);
+	return j;
+}
+
+/* The names of the selected bits, in the order of names[]. */
+static json_t *names_json(uint32_t mask, unsigned count,
+			  const char *(*name)(unsigned))
+{
+	json_t *a = json_array();
+	for (unsigned i = 0; i < count; i++)
+		if (selected(mask, i))
+			json_array_append_new(a, json_string(name(i)));
+	return a;
+}
+
+static const char *backing_name(unsigned b) { return mml_backing_name((enum mml_backing)b); }
+static const char *read_order_name(unsigned o) { return mml_order_name((enum mml_read_order)o); }
+
+static json_t *orders_json(uint32_t mask)
+{
+	json_t *a = json_array();
+	for (unsigned o = 0; o <= MML_MAX_PAGE_ORDER; o++)
+		if (selected(mask, o))
+			json_array_append_new(a, json_integer(o));
+	return a;
+}
+
+static json_t *survey_json(const struct mml_survey *s)
+{
+	const struct mml_survey_config *c = &s->config;
+	struct machine m;
+	machine_facts(&m, s->started, "%Y-%m-%dT%H:%M:%SZ");
+	json_t *cells = json_array();
+	for (size_t i = 0; i < s->ncells; i++) {
+		if (json_array_append_new(cells, cell_json(&s->cells[i]))) {
+			json_decref(cells);
+			return NULL;
+		}
+	}
+	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
+			 " s:b, s:o, s:o, s:o, s:o, s:o}",
+		"format", (json_int_t)JSON_FORMAT_VERSION,
+		"kernel", m.uts.release, "machine", m.uts.machine,
+		"cpus", (json_int_t)m.cpus, "memory_bytes", (json_int_t)m.memory,
+		"load_average", s->load, "date", m.date, "command", c->command,
+		"seed", (json_int_t)c->seed, "min_racing", (json_int_t)c->min_racing,
+		"budget_seconds", c->cell_seconds > 0 ? json_null() : json_real(c->budget),
+		"cell_seconds", s->planned_cell_seconds, "seconds", s->seconds,
+		"interrupted", s->interrupted,
+		"ops", names_json(s->filter.shapes, SHAPE_COUNT, mml_survey_shape_name),
+		"backings", names_json(s->filter.backings, MML_BACKING_COUNT, backing_name),
+		"page_orders", orders_json(s->filter.page_orders),
+		"read_orders", names_json(s->filter.read_orders, MML_ORDER_COUNT, read_order_name),
+		"cells", cells);
+}
+
+int mml_survey_json(FILE *out, const struct mml_survey *s)
+{
+	json_t *doc = survey_json(s);
+	if (!doc)
+		return -1;
+	int err = json_dumpf(doc, out, JSON_INDENT(1));
+	json_decref(doc);
+	if (err || fputc('\n', out) == EOF || fflush(out))
+		return -1;
+	return 0;
+}

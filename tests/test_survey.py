@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""`mmlitmus survey` end to end on a tiny matrix (3 ops x 2 backings x 2
+read orders at 0.2 s a cell): the Markdown and JSON shapes, the JSON
+against doc/survey.schema.json, the control showing a violation, a Never
+backed by racing reads, a cell the model refuses listed with its reason,
+usage errors, and an interrupted survey still writing its table.
+
+Usage: test_survey.py MMLITMUS SCHEMA README
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import jsonschema
+
+TINY = ["--ops", "mapfixed,piecewise,truncate", "--backings", "memfd,anon",
+        "--page-orders", "0", "--read-orders", "asc,pingpong",
+        "--cell-seconds", "0.2", "--no-progress",
+        # The machine may be busy with other builds: 0.2 s must still be
+        # enough racing for a Never, and any racing read proves overlap.
+        "--min-racing", "100"]
+
+
+class Tap:
+    def __init__(self, planned):
+        self.n = 0
+        self.failed = False
+        print(f"1..{planned}", flush=True)
+
+    def ok(self, good, what, notes=()):
+        self.n += 1
+        for note in notes:
+            print(f"# {note}")
+        self.failed |= not good
+        print(f"{'' if good else 'not '}ok {self.n} - {what}", flush=True)
+
+
+def field_names(schema):
+    """Every property name anywhere in the schema."""
+    names = set()
+    if isinstance(schema, dict):
+        names.update(schema.get("properties", {}))
+        for value in schema.values():
+            names |= field_names(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            names |= field_names(value)
+    return names
+
+
+def cells_of(doc, op, backing=None):
+    return [c for c in doc["cells"]
+            if c["op"] == op and (backing is None or c["backing"] == backing)]
+
+
+def table_rows(md):
+    return [line for line in md.splitlines() if line.startswith("| ")]
+
+
+def usage_error(mmlitmus, args):
+    out = subprocess.run([mmlitmus, "survey"] + args, capture_output=True,
+                         text=True, timeout=30)
+    lines = out.stderr.splitlines()
+    return (out.returncode == 2 and not out.stdout and len(lines) == 1
+            and lines[0].startswith("mmlitmus: "), lines)
+
+
+def interrupted_survey(mmlitmus):
+    """SIGINT during the first of two 2-second cells: the table comes out."""
+    proc = subprocess.Popen([mmlitmus, "survey", "--ops", "mapfixed",
+                             "--backings", "memfd", "--page-orders", "0",
+                             "--read-orders", "asc,desc", "--cell-seconds", "2",
+                             "--no-progress"],
+                            stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    return proc.returncode == 0 and "skipped: interrupted" in out, out
+
+
+def main():
+    mmlitmus, schema_path, readme_path = sys.argv[1:4]
+    with tempfile.TemporaryDirectory() as tmp:
+        failed = run_tests(mmlitmus, schema_path, readme_path, tmp)
+    sys.exit(1 if failed else 0)
+
+
+def run_tests(mmlitmus, schema_path, readme_path, tmp):
+    schema = json.load(open(schema_path))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    tap = Tap(14)
+
+    md_path, json_path = os.path.join(tmp, "s.md"), os.path.join(tmp, "s.json")
+    out = subprocess.run([mmlitmus, "survey", "--markdown", md_path,
+                          "--json-file", json_path] + TINY,
+                         capture_output=True, text=True, timeout=120)
+    tap.ok(out.returncode == 0 and not out.stdout, "the tiny survey exits 0 and writes its files",
+           out.stderr.splitlines())
+    md = open(md_path).read() if os.path.exists(md_path) else ""
+    try:
+        doc = json.load(open(json_path))
+        errors = [e.message for e in validator.iter_errors(doc)]
+    except (OSError, json.JSONDecodeError) as e:
+        doc, errors = {"cells": []}, [str(e)]
+    tap.ok(not errors, "the JSON fits the schema", errors[:5])
+
+    bad_cell = json.loads(json.dumps(doc))
+    if bad_cell["cells"]:
+        bad_cell["cells"][0]["surprise"] = 1
+    bad_format = dict(doc, format=2)
+    tap.ok(bool(doc["cells"]) and not validator.is_valid(bad_cell) and
+           not validator.is_valid(bad_format),
+           "the schema refuses an unknown field in a cell, and another format")
+
+    combos = {(c["op"], c["backing"], c["read_order"]) for c in doc["cells"]}
+    tap.ok(len(doc["cells"]) == 12 and len(combos) == 12 and doc["format"] == 1,
+           "the JSON has one cell per op x backing x read order")
+
+    rows = table_rows(md)
+    head = "| op | policy | backing | pages | asc | pingpong |"
+    shaped = (len(rows) == 1 + 5 and rows[0] == head and
+              f"{head}\n|---|---|---|---|---|---|\n" in md and
+              all(row.count("|") == 7 for row in rows))
+    tap.ok(shaped and md.startswith("Linux ") and "`mmlitmus survey --markdown" in md,
+           "Markdown: header, then a row per op x backing that ran, a column per read order",
+           [] if shaped else rows)
+
+    piecewise = [c for c in cells_of(doc, "piecewise") if c["status"] == "ran"]
+    fired = all(c["result"] in ("Sometimes", "Always") and
+                c["violations"]["new-then-stale"]["expected"] > 0 and
+                c["violations"]["new-then-stale"]["iterations"] > 0 and
+                c["findings"] == 0 and c["first_violation_seconds"] is not None
+                for c in piecewise)
+    row = [r for r in rows if r.startswith("| piecewise (the control) | control | memfd |")]
+    tap.ok(len(piecewise) == 4 and fired and row and "new-then-stale" in row[0],
+           "the piecewise control shows new-then-stale, expected, in every cell",
+           [f"{c['backing']} {c['read_order']}: {c['result']}" for c in piecewise] + row)
+
+    mapfixed = cells_of(doc, "mapfixed", "memfd")
+    never = all(c["result"] == "Never" and c["racing_reads"] > 0 and
+                c["violation_iterations"] == 0 for c in mapfixed)
+    row = [r for r in rows if r.startswith("| mapfixed (mmap MAP_FIXED) | atomic | memfd |")]
+    tap.ok(len(mapfixed) == 2 and never and row and row[0].count("Never (") == 2,
+           "mapfixed over a memfd: Never, backed by racing reads",
+           [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing" for c in mapfixed])
+
+    truncate = cells_of(doc, "truncate", "anon")
+    reason = truncate[0]["reason"] if truncate else ""
+    na = (len(truncate) == 2 and reason and
+          all(c["status"] == "n/a" and c["reason"] == reason and c["result"] is None
+              for c in truncate))
+    listed = f"* n/a: {reason}: truncate on anon 16 x 4 KiB" in md
+    tap.ok(na and listed and "| truncate (ftruncate to half) | not atomic | anon" not in md,
+           "truncate of anonymous memory: n/a with the model's reason, listed under the table",
+           [reason])
+
+    for args, what in [
+            (["--ops", "bogus"], "an unknown op"),
+            (["--budget", "5", "--cell-seconds", "1"], "a budget and seconds per cell"),
+            (["--backings", "hugetlb", "--page-orders", "0"], "a filter no cell matches"),
+            (["--markdown", os.path.join(tmp, "no", "such", "dir")], "an output that cannot be opened")]:
+        good, lines = usage_error(mmlitmus, args)
+        tap.ok(good, f"{what} is a one-line error before any cell runs", lines)
+
+    good, text = interrupted_survey(mmlitmus)
+    tap.ok(good, "SIGINT ends the survey and its table still comes out",
+           [] if good else text.splitlines())
+
+    readme = open(readme_path).read()
+    section = readme[readme.find("### The survey's JSON"):]
+    section = section[:section.find("\n#", 1)]
+    missing = sorted(name for name in field_names(schema) if f"`{name}`" not in section)
+    tap.ok(not missing, "README.md documents every field of the survey's JSON",
+           [f"not named: `{name}`" for name in missing])
+    return tap.failed
+
+
+if __name__ == "__main__":
+    main()
