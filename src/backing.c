@@ -11,12 +11,23 @@
 
 #include "tag.h"
 
+/* <linux/memfd.h> clashes with <sys/mman.h>; this is its encoding of
+ * 2 MiB pages, log2 of the size in the bits from 26 on. */
+#ifndef MFD_HUGE_2MB
+#define MFD_HUGE_2MB (21u << 26)
+#endif
+
 /* /dev/shm is tmpfs on every Linux distribution; MMLITMUS_TMPFS overrides. */
-static int open_tmpfs_file(void)
+const char *mml_tmpfs_dir(void)
 {
 	const char *dir = getenv("MMLITMUS_TMPFS");
+	return dir ? dir : "/dev/shm";
+}
+
+static int open_tmpfs_file(void)
+{
 	char path[4096];
-	snprintf(path, sizeof path, "%s/mmlitmus.XXXXXX", dir ? dir : "/dev/shm");
+	snprintf(path, sizeof path, "%s/mmlitmus.XXXXXX", mml_tmpfs_dir());
 	int fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -33,53 +44,98 @@ static int open_file(enum mml_backing kind)
 {
 	if (kind == MML_BACKING_TMPFS)
 		return open_tmpfs_file();
-	int fd = memfd_create("mmlitmus", MFD_CLOEXEC);
+	unsigned flags = MFD_CLOEXEC;
+	if (kind == MML_BACKING_HUGETLB)
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	int fd = memfd_create("mmlitmus", flags);
 	return fd < 0 ? -errno : fd;
+}
+
+/* Anonymous and shared memory with a page order ask the kernel for large
+ * folios (MADV_HUGEPAGE); hugetlb pages are huge without asking. */
+static bool asks_for_huge(const struct mml_store *s)
+{
+	return s->order > 0 && s->kind != MML_BACKING_HUGETLB;
+}
+
+static size_t folio_size(const struct mml_store *s)
+{
+	return s->page_size << s->order;
+}
+
+/* The whole file, mapped shared at a multiple of the folio size so that
+ * the kernel may map its large folios whole.  MAP_NORESERVE: a hugetlb
+ * store allocates only its own range of the file, and the rest of the
+ * view must not take pages from the pool. */
+static int map_view(struct mml_store *s)
+{
+	char *at = mml_reserve_aligned(s->size, folio_size(s));
+	if (!at)
+		return -errno;
+	void *view = mmap(at, s->size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_FIXED | MAP_NORESERVE, s->fd, 0);
+	if (view == MAP_FAILED) {
+		int err = -errno;
+		munmap(at, s->size);
+		return err;
+	}
+	s->view = view;
+	if (asks_for_huge(s) && madvise(view, s->size, MADV_HUGEPAGE) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Allocate now: a file whose pages appear at first touch would turn a
+ * reader's first read into a write fault elsewhere, and ENOSPC into a
+ * SIGBUS in the middle of an iteration.  Shared memory decides a folio's
+ * size when it allocates it, and under the "advise" settings only a fault
+ * through a mapping that asked for huge pages gets large folios:
+ * fallocate has no mapping to ask (Linux 6.18).  So a store with a page
+ * order allocates by writing through its view. */
+static int allocate(const struct mml_store *s)
+{
+	size_t from = (size_t)s->lo * s->page_size;
+	size_t len = (size_t)(s->hi - s->lo) * s->page_size;
+	int got = asks_for_huge(s)
+			  ? madvise(s->view + from, len, MADV_POPULATE_WRITE)
+			  : fallocate(s->fd, 0, (off_t)from, (off_t)len);
+	return got < 0 ? -errno : 0;
 }
 
 int mml_store_open(struct mml_store *s, enum mml_backing kind,
 		   uint32_t pages, uint32_t lo, uint32_t hi, size_t page_size,
-		   const char **what)
+		   unsigned order, const char **what)
 {
 	*s = (struct mml_store){.kind = kind, .fd = -1, .lo = lo, .hi = hi,
-				.page_size = page_size};
+				.page_size = page_size, .order = order};
 	if (kind == MML_BACKING_ANON)
 		return 0;
 	s->size = (size_t)pages * page_size;
-	*what = kind == MML_BACKING_TMPFS ? "tmpfs file in /dev/shm" : "memfd_create";
+	*what = kind == MML_BACKING_TMPFS ? "tmpfs file" : "memfd_create";
 	int fd = open_file(kind);
 	if (fd < 0)
 		return fd;
 	s->fd = fd;
 	*what = "ftruncate";
-	if (ftruncate(fd, (off_t)s->size) < 0)
-		goto fail;
-	*what = "fallocate";
-	/* Allocate now: a file whose pages appear at first touch would turn a
-	 * reader's first read into a write fault elsewhere, and ENOSPC into a
-	 * SIGBUS in the middle of an iteration. */
-	if (fallocate(fd, 0, (off_t)lo * page_size,
-		      (off_t)(hi - lo) * page_size) < 0)
-		goto fail;
-	*what = "mmap of the backing file";
-	void *view = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (view == MAP_FAILED)
-		goto fail;
-	s->view = view;
-	return 0;
-fail:;
-	int err = -errno;
-	mml_store_close(s);
+	int err = ftruncate(fd, (off_t)s->size) < 0 ? -errno : 0;
+	if (!err) {
+		*what = "mmap of the backing file";
+		err = map_view(s);
+	}
+	if (!err) {
+		*what = "allocating the backing file";
+		err = allocate(s);
+	}
+	if (err)
+		mml_store_close(s);
 	return err;
 }
 
 int mml_store_refill(const struct mml_store *s)
 {
-	if (ftruncate(s->fd, (off_t)s->size) < 0 ||
-	    fallocate(s->fd, 0, (off_t)s->lo * (off_t)s->page_size,
-		      (off_t)(s->hi - s->lo) * (off_t)s->page_size) < 0)
+	if (ftruncate(s->fd, (off_t)s->size) < 0)
 		return -errno;
-	return 0;
+	return allocate(s);
 }
 
 void mml_store_close(struct mml_store *s)
@@ -125,7 +181,13 @@ int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
 	else
 		got = mmap(addr, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS,
 			   -1, 0);
-	return got == MAP_FAILED ? -errno : 0;
+	if (got == MAP_FAILED)
+		return -errno;
+	/* Anonymous memory gets its folios at the first touch, through this
+	 * mapping; a file's refault after a hole punch does too. */
+	if (asks_for_huge(s) && madvise(addr, len, MADV_HUGEPAGE) < 0)
+		return -errno;
+	return 0;
 }
 
 int mml_store_install(const struct mml_store *s, char *addr, uint32_t lo,
@@ -144,4 +206,21 @@ int mml_reserve(char *addr, size_t len)
 			 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 			 -1, 0);
 	return got == MAP_FAILED ? -errno : 0;
+}
+
+/* Reserve align bytes more than asked, and give back what lies before
+ * the first multiple of align and after the range. */
+char *mml_reserve_aligned(size_t len, size_t align)
+{
+	void *got = mmap(NULL, len + align, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (got == MAP_FAILED)
+		return NULL;
+	char *start = got;
+	char *aligned = (char *)(((uintptr_t)start + align - 1) & ~(uintptr_t)(align - 1));
+	size_t before = (size_t)(aligned - start);
+	if (before)
+		munmap(start, before);
+	munmap(aligned + len, align - before);
+	return aligned;
 }

@@ -18,12 +18,13 @@ struct mml_store {
 	size_t size;    /* of the file: the whole region, so offset = page */
 	uint32_t lo, hi; /* the pages this generation provides */
 	size_t page_size;
+	unsigned order; /* folios of 2^order pages are asked for (huge.h) */
 };
 
 /* Returns 0 or -errno; on failure *what names the step that failed. */
 int mml_store_open(struct mml_store *s, enum mml_backing kind,
 		   uint32_t pages, uint32_t lo, uint32_t hi, size_t page_size,
-		   const char **what);
+		   unsigned order, const char **what);
 void mml_store_close(struct mml_store *s);
 /* File backings: the file's full size and every page of the store
  * allocated again, after an op truncated it or punched holes in it. */
@@ -46,5 +47,12 @@ int mml_store_install(const struct mml_store *s, char *addr, uint32_t lo,
 
 /* Keep an address range ours: PROT_NONE anonymous, MAP_FIXED. */
 int mml_reserve(char *addr, size_t len);
+
+/* A new PROT_NONE reservation of len bytes at a multiple of align (a
+ * power of two), or NULL with errno set. */
+char *mml_reserve_aligned(size_t len, size_t align);
+
+/* Where tmpfs backings create their files: MMLITMUS_TMPFS or /dev/shm. */
+const char *mml_tmpfs_dir(void);
 
 #endif

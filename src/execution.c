@@ -7,6 +7,7 @@
 
 #include "crew.h"
 #include "encoding.h"
+#include "huge.h"
 #include "ops.h"
 #include "report.h"
 
@@ -132,8 +133,9 @@ static bool cpus_allowed(const struct mml_program *p)
 	return true;
 }
 
-const char *mml_execution_admit(const struct mml_execution_env *env,
-				const struct mml_program *p)
+/* The fuzzers' own bounds: the caps, the op set, the CPUs. */
+static const char *outside_bounds(const struct mml_execution_env *env,
+				  const struct mml_program *p)
 {
 	const struct mml_caps *c = &env->caps;
 	if (p->pages > c->pages)
@@ -152,6 +154,13 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 	if (!cpus_allowed(p))
 		return "a pinned CPU this process may not use";
 	return NULL;
+}
+
+const char *mml_execution_admit(const struct mml_execution_env *env,
+				const struct mml_program *p)
+{
+	const char *why = outside_bounds(env, p);
+	return why ? why : mml_huge_unavailable(p);
 }
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r)
@@ -198,6 +207,7 @@ void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 	x->skipped = mml_execution_admit(env, &x->program);
 	if (x->skipped) {
 		x->status = MML_EXEC_SKIPPED;
+		x->unavailable = !outside_bounds(env, &x->program);
 		return;
 	}
 	uint64_t seed = input_seed(data, len);
@@ -210,10 +220,13 @@ void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 
 void mml_execution_warn(const struct mml_execution *x)
 {
-	static uint64_t errors;
+	static uint64_t errors, unavailable;
 	if (x->status == MML_EXEC_ERROR && errors++ % 1000 == 0)
 		fprintf(stderr, "mmlitmus: execution not run (%" PRIu64 " so far): %s\n",
 			errors, x->result.error);
+	if (x->status == MML_EXEC_SKIPPED && x->unavailable && unavailable++ % 1000 == 0)
+		fprintf(stderr, "mmlitmus: execution skipped (%" PRIu64 " so far): %s\n",
+			unavailable, x->skipped);
 }
 
 void mml_execution_report(FILE *out, const char *name,

@@ -46,6 +46,7 @@ struct mml_execution {
 	struct mml_result result;
 	enum mml_execution_status status;
 	const char *skipped; /* why, when skipped */
+	bool unavailable;    /* skipped: the machine lacks what it needs (huge.h) */
 	struct mml_capture *capture; /* set by the caller for a picture, or NULL */
 };
 
@@ -53,7 +54,8 @@ struct mml_execution {
  * naming the variable. */
 int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen);
 
-/* NULL when the program may run under env, else why not. */
+/* NULL when the program may run under env and this machine offers the
+ * huge pages it asks for, else why not. */
 const char *mml_execution_admit(const struct mml_execution_env *env,
 				const struct mml_program *p);
 
@@ -70,9 +72,10 @@ void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r);
 
-/* An execution the environment stopped is dropped by the fuzzers; say so
- * on stderr the first time and then every 1000th, so that a run in which
- * nothing can execute does not look like a clean one. */
+/* An execution the environment stopped, or skipped because the machine
+ * lacks what it needs, is dropped by the fuzzers; say so on stderr the
+ * first time and then every 1000th, so that a run in which nothing can
+ * execute does not look like a clean one. */
 void mml_execution_warn(const struct mml_execution *x);
 
 /* The evidence and the program, for a crash log. */

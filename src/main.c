@@ -15,6 +15,7 @@
 
 #include "encoding.h"
 #include "execution.h"
+#include "hugesetup.h"
 #include "ops.h"
 #include "plot.h"
 #include "program.h"
@@ -31,7 +32,8 @@ static const char usage[] =
 "Usage: mmlitmus [run] [OPTION]... [FILE]\n"
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
-"       mmlitmus replay [-n RUNS] [--all] [--seed N] [--plot OUT.svg] FILE\n"
+"       mmlitmus replay [-n RUNS] [--all] [--seed N] [--plot OUT.svg]\n"
+"                       [--huge-setup] FILE\n"
 "       mmlitmus survey [OPTION]...\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
@@ -85,8 +87,14 @@ static const char usage[] =
 "                           piecewise[:BACKING][:asc|desc]  folio-by-folio\n"
 "                                          control\n"
 "  -b, --backing KIND     generation 0's backing: memfd (default), tmpfs, anon,\n"
-"                         hugetlb\n"
-"  -p, --pages N          region size in 4 KiB pages (default 16)\n"
+"                         hugetlb (2 MiB pages, page order 9)\n"
+"  -p, --pages N          region size in 4 KiB pages (default 16, and at\n"
+"                         least two folios of the page order)\n"
+"      --page-order N     folios of 2^N pages, 0 to 9 (9 is 2 MiB; default 0,\n"
+"                         9 with -b hugetlb): anonymous and shared memory ask\n"
+"                         for them (MADV_HUGEPAGE), the run refuses a machine\n"
+"                         that does not offer them and checks that the\n"
+"                         region got them\n"
 "      --no-populate      let the readers fault generation 0 in\n"
 "  -r, --readers N        reader threads (default 1, at most 64)\n"
 "      --read-order LIST  comma-separated, one per reader, the last repeats:\n"
@@ -117,6 +125,9 @@ static const char usage[] =
 "                         expected ones too (time to detect)\n"
 "      --min-racing N     racing reads a Never needs, else Inconclusive\n"
 "                         (default 1000)\n"
+"      --huge-setup       as root: turn on what the program's huge pages need\n"
+"                         (mTHP and shmem settings, hugetlb pages, a tmpfs\n"
+"                         with huge=advise) and put it back on exit\n"
 "\n"
 "Output:\n"
 "      --name NAME        test name in the report (default: the op kinds)\n"
@@ -133,6 +144,7 @@ static const char usage[] =
 "Replay:\n"
 "  -n, --runs RUNS        with replay: at most RUNS executions\n"
 "      --all              with replay: all RUNS executions, for the rate\n"
+"      --huge-setup       with replay: as for run\n"
 "  -o, --output OUT       with encode: the file to write\n"
 "\n"
 "Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"
@@ -161,13 +173,14 @@ enum {
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
-	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE,
+	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
 };
 
 static const struct option options[] = {
 	{"op", required_argument, NULL, 'o'},
 	{"backing", required_argument, NULL, 'b'},
 	{"pages", required_argument, NULL, 'p'},
+	{"page-order", required_argument, NULL, OPT_PAGE_ORDER},
 	{"no-populate", no_argument, NULL, OPT_NO_POPULATE},
 	{"readers", required_argument, NULL, 'r'},
 	{"read-order", required_argument, NULL, OPT_READ_ORDER},
@@ -184,6 +197,7 @@ static const struct option options[] = {
 	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
 	{"stop-on-violation", no_argument, NULL, OPT_STOP_ON_VIOLATION},
 	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
+	{"huge-setup", no_argument, NULL, OPT_HUGE_SETUP},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"evidence", required_argument, NULL, OPT_EVIDENCE},
 	{"json", no_argument, NULL, OPT_JSON},
@@ -199,6 +213,7 @@ static const struct option replay_options[] = {
 	{"all", no_argument, NULL, OPT_ALL},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"plot", required_argument, NULL, OPT_PLOT},
+	{"huge-setup", no_argument, NULL, OPT_HUGE_SETUP},
 	{NULL, 0, NULL, 0},
 };
 
@@ -234,16 +249,32 @@ struct cli {
 	unsigned nops;
 	const char *read_orders, *pins, *name, *file, *plot;
 	int mapper_cpu;
+	unsigned page_order;
+	bool page_order_given, pages_given, huge_setup;
 	bool no_pin, json, progress, seconds_given;
 	bool program_flags; /* a flag that shapes the program was given */
 };
 
 static volatile sig_atomic_t stop_requested;
 
+/* The first signal ends the run after the current iteration; a second
+ * ends the process at once, with what --huge-setup changed put back. */
 static void on_stop(int sig)
 {
-	stop_requested = 1;
-	signal(sig, SIG_DFL); /* a second ^C ends the process at once */
+	if (!stop_requested) {
+		stop_requested = 1;
+		return;
+	}
+	mml_huge_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_stop_signals(void)
+{
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_stop);
 }
 
 /* One line on stderr, then exit 2. */
@@ -371,7 +402,14 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 		if (mml_backing_parse(arg, &p->backing))
 			usage_error("--backing: unknown backing '%s' (memfd, tmpfs, anon, hugetlb)", arg);
 		break;
-	case 'p': p->pages = (uint32_t)parse_number("--pages", arg, MML_MAX_PAGES); break;
+	case 'p':
+		p->pages = (uint32_t)parse_number("--pages", arg, MML_MAX_PAGES);
+		cli->pages_given = true;
+		break;
+	case OPT_PAGE_ORDER:
+		cli->page_order = (unsigned)parse_number("--page-order", arg, MML_MAX_PAGE_ORDER);
+		cli->page_order_given = true;
+		break;
 	case OPT_NO_POPULATE: p->populate = false; break;
 	case 'r': p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
 	case OPT_READ_ORDER: cli->read_orders = arg; break;
@@ -402,6 +440,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
 	case OPT_STOP_ON_VIOLATION: c->stop_on_violation = true; break;
 	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
+	case OPT_HUGE_SETUP: cli->huge_setup = true; break;
 	case OPT_NAME: cli->name = arg; break;
 	case OPT_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
 	case OPT_JSON: cli->json = true; break;
@@ -416,7 +455,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 static bool is_program_flag(int opt)
 {
 	switch (opt) {
-	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE:
+	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE: case OPT_PAGE_ORDER:
 	case OPT_READ_ORDER: case OPT_SHARE: case OPT_READER_YIELD: case OPT_DELAY:
 	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN: case OPT_PERTURB:
 		return true;
@@ -425,9 +464,24 @@ static bool is_program_flag(int opt)
 	}
 }
 
+/* hugetlb pages are 2 MiB; a region holds two folios at least, so that a
+ * reader can see one of them new and the other stale. */
+static void size_program(struct cli *cli)
+{
+	struct mml_program *p = &cli->program;
+	if (cli->page_order_given)
+		p->page_order = cli->page_order;
+	else if (p->backing == MML_BACKING_HUGETLB)
+		p->page_order = MML_MAX_PAGE_ORDER;
+	uint32_t two_folios = 2u << p->page_order;
+	if (!cli->pages_given && p->pages < two_folios)
+		p->pages = two_folios;
+}
+
 static void build_program(struct cli *cli)
 {
 	struct mml_program *p = &cli->program;
+	size_program(cli);
 	p->nops = cli->nops ? cli->nops : 1;
 	for (unsigned i = 0; i < p->nops; i++) {
 		const char *spec = cli->nops ? cli->ops[i] : "mapfixed";
@@ -523,6 +577,16 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	cli->config.stop = &stop_requested;
 }
 
+/* The settings go back at every exit: atexit covers returns and the
+ * error exits, on_stop a second signal. */
+static void set_up_huge_pages(const struct mml_program *p)
+{
+	char why[512];
+	atexit(mml_huge_restore);
+	if (mml_huge_setup(p, stderr, why, sizeof why))
+		fail_exit("%s", why);
+}
+
 /* A capture for --plot, or a one-line error. */
 static struct mml_capture *new_capture(void)
 {
@@ -560,8 +624,9 @@ static int run_command(int argc, char **argv)
 	else
 		default_name(&cli.program, name, sizeof name);
 
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
+	catch_stop_signals();
+	if (cli.huge_setup)
+		set_up_huge_pages(&cli.program);
 	struct mml_result *result = malloc(sizeof *result);
 	if (!result)
 		fail_exit("out of memory");
@@ -650,7 +715,7 @@ static int encode_command(int argc, char **argv)
 static int replay_command(int argc, char **argv)
 {
 	uint64_t runs = 200, seed = 1;
-	bool all = false;
+	bool all = false, huge_setup = false;
 	const char *plot = NULL;
 	int opt;
 	optind = 1;
@@ -663,6 +728,8 @@ static int replay_command(int argc, char **argv)
 			all = true;
 		else if (opt == OPT_PLOT)
 			plot = optarg;
+		else if (opt == OPT_HUGE_SETUP)
+			huge_setup = true;
 		else
 			usage_error("replay: unknown or incomplete option '%s'", argv[optind - 1]);
 	}
@@ -683,8 +750,9 @@ static int replay_command(int argc, char **argv)
 	fflush(stdout);
 	mml_program_place(&x->program);
 	x->capture = plot ? new_capture() : NULL;
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
+	catch_stop_signals();
+	if (huge_setup)
+		set_up_huge_pages(&x->program);
 	uint64_t fired = 0, done = 0;
 	for (; done < runs && !stop_requested && (all || fired == 0); done++) {
 		mml_execute_program(&env, seed + done, x);

@@ -286,6 +286,16 @@ bool mml_program_uses_hugetlb(const struct mml_program *p)
 	return false;
 }
 
+bool mml_program_maps(const struct mml_program *p, enum mml_backing b)
+{
+	if (p->backing == b)
+		return true;
+	for (unsigned i = 0; i < p->nops; i++)
+		if (mml_op_class(p->ops[i].kind)->needs_store && p->ops[i].backing == b)
+			return true;
+	return false;
+}
+
 /* What one op needs of its own fields and of the program around it. */
 static const char *check_op_kind(const struct mml_program *p,
 				 const struct mml_op *op, unsigned j)

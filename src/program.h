@@ -142,6 +142,10 @@ const char *mml_program_check_op(const struct mml_program *p, unsigned j);
 /* Whether generation 0 or any op maps hugetlb pages. */
 bool mml_program_uses_hugetlb(const struct mml_program *p);
 
+/* Whether generation 0 or an op that maps a generation of its own maps
+ * memory of backing b. */
+bool mml_program_maps(const struct mml_program *p, enum mml_backing b);
+
 /* Resolves MML_AUTO_CPU: the mapper on the first CPU this thread may use,
  * the readers round-robin on the others, so that each reader can overlap
  * the mapper.  With one CPU nothing is pinned.  Returns the CPU count. */

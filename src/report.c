@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "huge.h"
 #include "ops.h"
 #include "tag.h"
 #include "text.h"
@@ -20,11 +21,20 @@ static const char *const outcome_names[] = {
 
 const char *mml_outcome_name(enum mml_outcome o) { return outcome_names[o]; }
 
+/* The program asked for large folios, the check could tell, and the
+ * region had none: a Never on base pages says nothing about huge pages. */
+static bool huge_missing(const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	return rep->program->page_order > 0 && r->huge_checks > 0 &&
+	       r->huge.method != MML_HUGE_UNVERIFIED && r->huge.mapped == 0;
+}
+
 enum mml_outcome mml_report_outcome(const struct mml_report *rep)
 {
 	const struct mml_result *r = rep->result;
 	if (r->violation_iterations == 0)
-		return r->racing_reads < rep->config->min_racing
+		return r->racing_reads < rep->config->min_racing || huge_missing(rep)
 			       ? MML_OUTCOME_INCONCLUSIVE
 			       : MML_OUTCOME_NEVER;
 	return r->violation_iterations == r->iterations ? MML_OUTCOME_ALWAYS
@@ -35,6 +45,11 @@ void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
 				    size_t len)
 {
 	const struct mml_result *r = rep->result;
+	if (huge_missing(rep)) {
+		snprintf(buf, len, "no huge folios: the region was mapped by base pages, "
+			 "so this run is not evidence about huge pages");
+		return;
+	}
 	int n = snprintf(buf, len,
 			 "%" PRIu64 " racing reads, below the threshold of %" PRIu64,
 			 r->racing_reads, rep->config->min_racing);
@@ -153,6 +168,31 @@ static void print_program(FILE *out, const struct mml_program *p)
 		fprintf(out, "  %s\n", line);
 }
 
+/* Whether the region had the folios the program asked for, in one line. */
+static void print_huge(FILE *out, const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	unsigned order = rep->program->page_order;
+	if (order == 0)
+		return;
+	fprintf(out, "Huge pages order %u (%ukB): ", order, mml_folio_kb(order));
+	if (r->huge_checks == 0)
+		fprintf(out, "not checked: no iteration ran\n");
+	else if (r->huge.method == MML_HUGE_UNVERIFIED)
+		fprintf(out, "not verified: below %ukB only /proc/kpageflags tells folio "
+			"sizes, and reading it needs root\n", mml_folio_kb(MML_MAX_PAGE_ORDER));
+	else if (r->huge.mapped == 0)
+		fprintf(out, "NONE of %" PRIu64 " blocks in %" PRIu64 " checked iterations "
+			"was in a folio that large (%s): base pages only, so this run is "
+			"not evidence about huge pages\n", r->huge.blocks, r->huge_checks,
+			mml_huge_method_name(r->huge.method));
+	else
+		fprintf(out, "%" PRIu64 " of %" PRIu64 " blocks in %" PRIu64 " checked "
+			"iterations were in folios at least that large (%s)\n",
+			r->huge.mapped, r->huge.blocks, r->huge_checks,
+			mml_huge_method_name(r->huge.method));
+}
+
 static void print_verdict(FILE *out, const struct mml_report *rep,
 			  enum mml_outcome o)
 {
@@ -200,6 +240,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 			mml_perturb_name(rep->program->perturb), r->perturbations);
 	fprintf(out, "New values seen before the op was marked complete: %" PRIu64
 		" in %" PRIu64 " iterations\n", r->early_new, r->early_new_iterations);
+	print_huge(out, rep);
 	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
 		mml_outcome_name(o), r->violation_iterations,
 		r->iterations - r->violation_iterations);
@@ -333,6 +374,18 @@ static json_t *counts_json(const struct mml_result *r)
 	return counts;
 }
 
+static json_t *huge_json(const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	if (rep->program->page_order == 0)
+		return json_null();
+	return json_pack("{s:s, s:I, s:I, s:I}",
+			 "method", mml_huge_method_name(r->huge.method),
+			 "checks", (json_int_t)r->huge_checks,
+			 "blocks", (json_int_t)r->huge.blocks,
+			 "mapped", (json_int_t)r->huge.mapped);
+}
+
 static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 {
 	char why[256] = "";
@@ -356,7 +409,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 	mml_history_free(&h);
 	json_t *doc = json_pack(
 		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
+		" s:I, s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
 		"program", program_json(rep->program),
 		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
@@ -372,6 +425,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"early_new_iterations", (json_int_t)r->early_new_iterations,
 		"perturbations", (json_int_t)r->perturbations,
 		"histogram", histogram_json(r), "violations", counts_json(r),
+		"huge", huge_json(rep),
 		"observation", "name", rep->name, "result", mml_outcome_name(o),
 		"pos", (json_int_t)r->violation_iterations,
 		"neg", (json_int_t)(r->iterations - r->violation_iterations),

@@ -12,6 +12,7 @@
 #include "backing.h"
 #include "crew.h"
 #include "history.h"
+#include "huge.h"
 #include "ops.h"
 #include "park.h"
 #include "perturb.h"
@@ -93,15 +94,16 @@ static uint64_t memory_available(void)
 }
 
 /* Pages the backings will hold: generation 0, and every generation that
- * is tagged (files, and anonymous memory prepared for mremap). */
+ * is tagged (files, and anonymous memory prepared for mremap).  hugetlb
+ * pages come from their own pool, which huge.c counts. */
 static uint64_t backing_pages(const struct mml_program *p)
 {
-	uint64_t n = p->pages;
+	uint64_t n = p->backing == MML_BACKING_HUGETLB ? 0 : p->pages;
 	for (unsigned i = 0; i < p->nops; i++) {
 		const struct mml_op *op = &p->ops[i];
 		const struct mml_op_class *cls = mml_op_class(op->kind);
 		bool tagged = op->backing != MML_BACKING_ANON || cls->prepare;
-		if (cls->needs_store && tagged)
+		if (cls->needs_store && tagged && op->backing != MML_BACKING_HUGETLB)
 			n += op->hi - op->lo;
 	}
 	return n;
@@ -132,7 +134,7 @@ static int open_stores(struct runner *x)
 	const struct mml_program *p = x->p;
 	const char *what = "backing";
 	int err = mml_store_open(&x->stores[0], p->backing, p->pages, 0,
-				 p->pages, x->page_size, &what);
+				 p->pages, x->page_size, p->page_order, &what);
 	if (err)
 		return fail(x, what, err);
 	for (unsigned j = 1; j <= p->nops; j++) {
@@ -140,7 +142,7 @@ static int open_stores(struct runner *x)
 		if (!owns_store(p, j))
 			continue;
 		err = mml_store_open(&x->stores[j], op->backing, p->pages, op->lo,
-				     op->hi, x->page_size, &what);
+				     op->hi, x->page_size, p->page_order, &what);
 		if (err)
 			return fail(x, what, err);
 	}
@@ -192,6 +194,11 @@ static int reserve_staging(struct runner *x)
 /* What the machine must offer beyond the program's own checks. */
 static int check_features(struct runner *x)
 {
+	const char *why = mml_huge_unavailable(x->p);
+	if (why) {
+		snprintf(x->r->error, sizeof x->r->error, "%s", why);
+		return -1;
+	}
 	for (unsigned j = 1; j <= x->p->nops; j++) {
 		if (x->p->ops[j - 1].kind != MML_OP_MIGRATE || mml_far_node() >= 0)
 			continue;
@@ -322,17 +329,16 @@ static int set_up(struct runner *x)
 	for (unsigned j = 0; j <= p->nops; j++)
 		x->stores[j].fd = -1;
 	x->r->run_base = (uint32_t)mml_rng_next(&x->rng) & ((1u << MML_RUN_BITS) - 1);
-	if (check_memory(x))
+	if (check_memory(x) || check_features(x))
 		return -1;
-	x->region = reserve_new(pages_len(x, p->pages));
+	x->region = mml_reserve_aligned(pages_len(x, p->pages),
+					pages_len(x, 1u << p->page_order));
 	if (!x->region)
 		return fail(x, "reserving the region", -errno);
 	if (open_stores(x) || reserve_staging(x))
 		return -1;
 	if (mml_history_build(&x->history, p))
 		return fail(x, "oracle tables", -ENOMEM);
-	if (check_features(x))
-		return -1;
 	for (unsigned j = 1; j <= p->nops; j++)
 		x->refill |= mml_op_class(p->ops[j - 1].kind)->releases_file;
 	for (unsigned j = 1; j <= p->nops; j++)
@@ -400,6 +406,27 @@ static void tear_down(struct runner *x)
 	free(x->readers);
 }
 
+/* Whether generation 0 really got the folios the program asked for: in
+ * the first iteration, and then whenever the count is a power of two, so
+ * that a run that loses them part-way shows it, at a cost that does not
+ * grow with the run.  A file the readers fault in is not mapped yet; its
+ * own view maps the same folios. */
+static void count_huge(struct runner *x)
+{
+	uint64_t i = x->r->iterations;
+	if (x->p->page_order == 0 || (i & (i - 1)) != 0)
+		return;
+	const struct mml_store *s = &x->stores[0];
+	bool unmapped = mml_store_is_file(s) && !x->p->populate;
+	struct mml_huge_count c;
+	mml_huge_count(unmapped ? s->view : x->region, x->p->pages,
+		       x->p->page_order, &c);
+	x->r->huge.method = c.method;
+	x->r->huge.blocks += c.blocks;
+	x->r->huge.mapped += c.mapped;
+	x->r->huge_checks++;
+}
+
 /* Generation 0 over the whole region, every store re-tagged for this run,
  * every op's staging prepared: all before any reader looks. */
 static int reset(struct runner *x, uint32_t run)
@@ -418,6 +445,7 @@ static int reset(struct runner *x, uint32_t run)
 				    0, p->populate);
 	if (err)
 		return fail(x, "installing generation 0", err);
+	count_huge(x);
 	x->target.run = run;
 	for (unsigned j = 1; j <= p->nops; j++) {
 		const struct mml_op *op = &p->ops[j - 1];

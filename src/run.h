@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "huge.h"
 #include "oracle.h"
 #include "program.h"
 #include "trace.h"
@@ -57,6 +58,10 @@ struct mml_result {
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */
 	uint64_t op_latency[MML_OP_COUNT][MML_LATENCY_BUCKETS];
+	/* Whether generation 0 really was mapped by folios of the page order:
+	 * blocks counted over the iterations checked (run.c, count_huge). */
+	struct mml_huge_count huge;
+	uint64_t huge_checks;
 	struct mml_violation evidence[MML_EVIDENCE_MAX];
 	unsigned nevidence;
 	double seconds;

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "huge.h"
 #include "ops.h"
 #include "text.h"
 
@@ -98,98 +99,6 @@ int mml_survey_read_order_parse(const char *name)
 
 /* What this machine offers --------------------------------------------- */
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
-
-static size_t page_kib(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE) / 1024;
-}
-
-/* The bracketed word of a sysfs choice ("always [madvise] never"), or ""
- * when the file cannot be read. */
-static void sysfs_choice(const char *path, char *word, size_t len)
-{
-	char line[256];
-	word[0] = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	char *got = fgets(line, sizeof line, f);
-	fclose(f);
-	char *open = got ? strchr(line, '[') : NULL;
-	char *close = open ? strchr(open, ']') : NULL;
-	if (close && (size_t)(close - open) <= len) {
-		memcpy(word, open + 1, (size_t)(close - open - 1));
-		word[close - open - 1] = 0;
-	}
-}
-
-static bool is_one_of(const char *word, const char *const *words)
-{
-	for (; *words; words++)
-		if (strcmp(word, *words) == 0)
-			return true;
-	return false;
-}
-
-/* Why the kernel will not give folios of this order to anonymous memory
- * (sysfs file "enabled") or to shmem ("shmem_enabled"), or NULL.  A size
- * set to "inherit", and order 9 on kernels without per-size files, follow
- * the global setting.  Whether a run really got such folios is the run's
- * own concern; this only keeps the survey from spending time on cells the
- * settings rule out, and says why. */
-static const char *thp_refuses(const char *what, const char *file,
-			       const char *const *on, unsigned order,
-			       char *buf, size_t len)
-{
-	size_t kib = page_kib() << order;
-	char path[128], word[32];
-	snprintf(path, sizeof path, THP_DIR "hugepages-%zukB/%s", kib, file);
-	sysfs_choice(path, word, sizeof word);
-	if (strcmp(word, "inherit") == 0 || (!word[0] && order == MML_MAX_PAGE_ORDER)) {
-		snprintf(path, sizeof path, THP_DIR "%s", file);
-		sysfs_choice(path, word, sizeof word);
-	}
-	if (is_one_of(word, on))
-		return NULL;
-	snprintf(buf, len, "%s THP of %zu kB is off (%s: %s)", what, kib,
-		 path + strlen(THP_DIR), word[0] ? word : "absent");
-	return buf;
-}
-
-static const char *hugetlb_refuses(char *buf, size_t len)
-{
-	size_t kib = page_kib() << MML_MAX_PAGE_ORDER;
-	char path[128];
-	snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages", kib);
-	unsigned long free_pages = 0;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%lu", &free_pages) != 1)
-			free_pages = 0;
-		fclose(f);
-	}
-	if (free_pages > 0)
-		return NULL;
-	snprintf(buf, len, "no free %zu kB hugetlb pages (reserve them with sysctl vm.nr_hugepages)", kib);
-	return buf;
-}
-
-static const char *memory_refuses(enum mml_backing b, unsigned order,
-				  char *buf, size_t len)
-{
-	static const char *const anon_on[] = {"always", "madvise", NULL};
-	static const char *const shmem_on[] = {"always", "within_size", "advise",
-					       "force", NULL};
-	if (b == MML_BACKING_HUGETLB)
-		return hugetlb_refuses(buf, len);
-	if (order == 0)
-		return NULL;
-	if (b == MML_BACKING_ANON)
-		return thp_refuses("anonymous", "enabled", anon_on, order, buf, len);
-	return thp_refuses("shmem", "shmem_enabled", shmem_on, order, buf, len);
-}
-
 /* What the cell needs beyond its program: its kind of memory, and for
  * migrate a node to move pages to (which the run would refuse as well,
  * but only after the cell's share of the budget was handed out). */
@@ -203,16 +112,19 @@ static const char *machine_refuses(const struct mml_survey_cell *c,
 		snprintf(buf, len, "migrate needs a second NUMA node, and this machine has one");
 		return buf;
 	}
-	return memory_refuses(c->backing, c->page_order, buf, len);
+	const char *why = mml_huge_unavailable(p);
+	if (!why)
+		return NULL;
+	snprintf(buf, len, "%s", why);
+	return buf;
 }
 
 uint32_t mml_survey_default_orders(void)
 {
 	uint32_t orders = 1u | 1u << MML_MAX_PAGE_ORDER;
-	char why[160];
 	for (unsigned k = 1; k < MML_MAX_PAGE_ORDER; k++)
-		if (!memory_refuses(MML_BACKING_ANON, k, why, sizeof why) ||
-		    !memory_refuses(MML_BACKING_MEMFD, k, why, sizeof why))
+		if (!mml_huge_backing_unavailable(MML_BACKING_ANON, k) ||
+		    !mml_huge_backing_unavailable(MML_BACKING_MEMFD, k))
 			orders |= 1u << k;
 	return orders;
 }
@@ -383,7 +295,7 @@ static double cell_seconds(const struct mml_survey_config *c, double spent,
 
 static void pages_text(unsigned order, char *buf, size_t len)
 {
-	size_t kib = page_kib() << order;
+	size_t kib = (size_t)sysconf(_SC_PAGESIZE) / 1024 << order;
 	unsigned folios = region_pages(order) >> order;
 	if (kib % 1024 == 0)
 		snprintf(buf, len, "%u x %zu MiB", folios, kib / 1024);

@@ -6,9 +6,17 @@ bin=$1
 main_c=$2
 readme=$3
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# A setting a test changes goes back even when the test dies.
+restore_file=
+restore_value=
+trap 'rm -rf "$tmp"; [ -z "$restore_file" ] || echo "$restore_value" >"$restore_file"' EXIT
 n=0
 failed=0
+
+skip() { # skip DESCRIPTION REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
 
 check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	n=$((n + 1))
@@ -132,7 +140,82 @@ any_bytes_decode() {
 		: >"$tmp/empty" && "$bin" decode "$tmp/empty" 2>/dev/null | grep -q '^pages 1$'
 }
 
-echo "1..24"
+# Order 1 (8 kB) folios are never offered to anonymous memory.
+order_not_offered() {
+	usage_error -b anon -o mapfixed:anon --page-order 1 &&
+		grep -q 'transparent_hugepage/hugepages-8kB/enabled' "$tmp/err"
+}
+
+# As another user than root, --huge-setup refuses in one line.
+huge_setup_needs_root() {
+	as=
+	[ "$(id -u)" -ne 0 ] || as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	$as "$bin" -b anon -o mapfixed:anon --page-order 9 --huge-setup -n 1 \
+		>"$tmp/out" 2>"$tmp/err"
+	code=$?
+	sed 's/^/# /' "$tmp/err"
+	[ "$code" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -q -- '--huge-setup needs root' "$tmp/err"
+}
+
+thp_64k=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
+setting() { sed -n 's/.*\[\(.*\)\].*/\1/p' "$1"; }
+
+# --huge-setup turns 64 kB anonymous folios on for the run and puts the
+# setting back when SIGNALS stop it: one ends the run (exit 0), two end
+# the process at once (the second kills it).  Two of one kind could merge
+# into one while pending, hence two kinds.
+huge_setup_restores() {
+	restore_file=$thp_64k
+	restore_value=$(setting "$thp_64k")
+	"$bin" -b anon -o mapfixed:anon --page-order 4 --huge-setup -s 30 \
+		--no-progress >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 2
+	during=$(setting "$thp_64k")
+	for sig in $1; do
+		kill -"$sig" "$pid"
+	done
+	wait "$pid"
+	code=$?
+	after=$(setting "$thp_64k")
+	echo "# $thp_64k: $restore_value, during the run $during, after $after ($1: exit $code)"
+	[ "$after" = "$restore_value" ] || echo "$restore_value" >"$thp_64k"
+	restore_file=
+	[ "$during" = madvise ] && [ "$after" = "$restore_value" ] &&
+		{ [ "$1" = TERM ] && [ "$code" -eq 0 ] || [ "$code" -gt 128 ]; }
+}
+
+# The run fails after the setup (a CPU it may not use): the error exit
+# puts the setting back too.
+huge_setup_restores_on_error() {
+	restore_file=$thp_64k
+	restore_value=$(setting "$thp_64k")
+	"$bin" -b anon -o mapfixed:anon --page-order 4 --huge-setup -n 1 \
+		--mapper-cpu 1023 >"$tmp/out" 2>"$tmp/err"
+	code=$?
+	after=$(setting "$thp_64k")
+	sed 's/^/# /' "$tmp/err"
+	[ "$after" = "$restore_value" ] || echo "$restore_value" >"$thp_64k"
+	restore_file=
+	[ "$code" -eq 2 ] && grep -q "hugepages-64kB/enabled: madvise, was" "$tmp/err" &&
+		[ "$after" = "$restore_value" ]
+}
+
+# Only as root, and only where the setup has something to change.
+check_huge_setup() {
+	description=$1
+	shift
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$description" "not root"
+	elif [ "$(setting "$thp_64k" 2>/dev/null)" != never ]; then
+		skip "$description" "$thp_64k is missing or not never"
+	else
+		check "$description" "$@"
+	fi
+}
+
+echo "1..29"
 check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -157,4 +240,11 @@ check "a program file with program flags is refused" usage_error run -p 3 "$tmp/
 check "a bad cap variable is a one-line error" env MMLITMUS_MAX_PAGES=lots sh -c "'$bin' replay '$tmp/m.litmus' >/dev/null 2>'$tmp/cap'; [ \$? -eq 2 ] && grep -q MMLITMUS_MAX_PAGES '$tmp/cap'"
 check "replay without runs is refused" usage_error replay -n 0 "$tmp/m.litmus"
 check "encode with two files is refused" usage_error encode "$tmp/m.litmus" "$tmp/p.litmus"
+check "a folio size the kernel does not offer is a one-line error naming its file" order_not_offered
+check "--huge-setup without root is a one-line error" huge_setup_needs_root
+check_huge_setup "--huge-setup puts the setting back when SIGTERM ends the run" \
+	huge_setup_restores TERM
+check_huge_setup "and when a second signal ends the process at once" \
+	huge_setup_restores "INT TERM"
+check_huge_setup "and when the run fails after the setup" huge_setup_restores_on_error
 exit $failed
