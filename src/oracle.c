@@ -9,6 +9,7 @@ static const char *const class_names[MML_CLASS_COUNT] = {
 	[MML_FUTURE] = "future",
 	[MML_SAME_PAGE] = "same-page",
 	[MML_STALE_AFTER_RETURN] = "stale-after-return",
+	[MML_CAUSALITY] = "causality",
 	[MML_HOLE_THEN_DATA] = "hole-then-data",
 	[MML_NEW_THEN_STALE] = "new-then-stale",
 };
@@ -95,15 +96,26 @@ static enum mml_class classify_stale(const struct mml_oracle *o,
 	 * effect, or that F returned, means F had returned before this read. */
 	if (f <= mml_state_completed(ob->before) || f < o->k.m)
 		return MML_STALE_AFTER_RETURN;
+	/* Another reader saw F in effect and told this one, which then read
+	 * the page as it was before F.  Whatever the peer's new value was: the
+	 * news crossed threads, which is what this class is about. */
+	if (o->k.source == MML_SRC_PEER)
+		return MML_CAUSALITY;
 	if (o->k.source != MML_SRC_COMPLETED && o->k.obs.value == MML_V_HOLE)
 		return MML_HOLE_THEN_DATA;
 	return MML_NEW_THEN_STALE;
 }
 
+/* Causality follows new-then-stale's policy, even when the peer's news
+ * came from this very page: a non-atomic munmap may zap the page on the
+ * peer's CPU while this CPU still holds the old translation, until the
+ * flush that ends the zap reaches it.  Only an atomic op promises that
+ * no CPU can see the old page once any CPU saw the new one. */
 static bool is_finding(const struct mml_oracle *o, enum mml_class cls,
 		       unsigned f)
 {
-	if (cls == MML_NEW_THEN_STALE || cls == MML_HOLE_THEN_DATA)
+	if (cls == MML_NEW_THEN_STALE || cls == MML_HOLE_THEN_DATA ||
+	    cls == MML_CAUSALITY)
 		return o->atomic[f];
 	return true;
 }

@@ -20,6 +20,9 @@ enum mml_class {
 	MML_FUTURE,             /* every candidate op had not started */
 	MML_SAME_PAGE,          /* this page went back in time for this reader */
 	MML_STALE_AFTER_RETURN, /* the covering op had returned, and the reader knew */
+	/* Message passing: new-then-stale where another reader had told this
+	 * one that the covering op was in effect (sharing on). */
+	MML_CAUSALITY,
 	MML_HOLE_THEN_DATA,     /* new-then-stale where the new value was a hole */
 	MML_NEW_THEN_STALE,     /* cross-page: the op was not atomic */
 	MML_CLASS_COUNT,

@@ -217,6 +217,40 @@ static void mprotect_across_vmas(void)
 	   "both mprotects span the boundary the mapfixed left at page 8");
 }
 
+/* Message passing: reader 0 watches page 15, which the control replaces
+ * first, reader 1 watches page 0, replaced last, and they share.  Neither
+ * can see new-then-stale alone, so every violation is reader 1's old page
+ * 0 after reader 0's news: causality, expected for the control.  Both
+ * readers on CPU 1, yielding, so that they take turns inside the op. */
+static void causality_fires(void)
+{
+	struct mml_program p;
+	struct mml_result r;
+	program(&p, 16, MML_BACKING_MEMFD, "piecewise:desc", "single:15");
+	p.nreaders = 2;
+	if (mml_order_parse("single:0", &p.readers[1])) {
+		printf("Bail out! bad order\n");
+		exit(1);
+	}
+	p.readers[1].cpu = 1;
+	p.share = true;
+	p.reader_yield = 16;
+	struct mml_config c = config(20);
+	c.stop_on_violation = true;
+	printf("1..3\n");
+	run("causality", &p, &c, &r);
+	ok(1, r.count[MML_CAUSALITY][0] > 0,
+	   "reader 1 reads page 0 old after reader 0 told it op 1 is in effect");
+	ok(2, mml_result_findings(&r) == 0 &&
+		      mml_result_violations(&r) == r.count[MML_CAUSALITY][0],
+	   "every violation is causality, and expected: piecewise is not atomic");
+	const struct mml_violation *v = &r.evidence[0];
+	ok(3, r.nevidence > 0 && v->cls == MML_CAUSALITY &&
+		      v->known.source == MML_SRC_PEER && v->known.obs.reader == 0 &&
+		      v->known.obs.page == 15 && v->obs.reader == 1 && v->obs.page == 0,
+	   "the evidence pairs reader 0's new page 15 with reader 1's old page 0");
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -241,6 +275,8 @@ int main(int argc, char **argv)
 		mprotect_round_trip();
 	else if (strcmp(s, "mprotect-across-vmas") == 0)
 		mprotect_across_vmas();
+	else if (strcmp(s, "causality-piecewise") == 0)
+		causality_fires();
 	else {
 		printf("Bail out! unknown scenario '%s'\n", s);
 		return 1;
