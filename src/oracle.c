@@ -120,24 +120,29 @@ static bool is_finding(const struct mml_oracle *o, enum mml_class cls,
 	return true;
 }
 
+int mml_oracle_record(struct mml_oracle *o, const struct mml_violation *v)
+{
+	o->count[v->cls][v->finding]++;
+	o->classes |= 1u << v->cls;
+	bool room = o->nkept - o->nextra < o->keep &&
+		    (v->finding || o->nkept_expected < (o->keep + 1) / 2);
+	bool first = o->keep > 0 && !(o->kept_classes & 1u << v->cls);
+	if (room || first) {
+		o->nkept_expected += room && !v->finding;
+		o->nextra += !room;
+		o->kept_classes |= 1u << v->cls;
+		o->kept[o->nkept++] = *v;
+	}
+	return MML_OBSERVED_VIOLATION | (v->finding ? MML_OBSERVED_FINDING : 0);
+}
+
 static int flag(struct mml_oracle *o, const struct mml_obs *ob,
 		enum mml_class cls, unsigned f)
 {
-	bool finding = is_finding(o, cls, f);
-	o->count[cls][finding]++;
-	o->classes |= 1u << cls;
-	bool room = finding || o->nkept_expected < (o->keep + 1) / 2;
-	if (o->nkept < o->keep && room) {
-		o->nkept_expected += !finding;
-		struct mml_violation *v = &o->kept[o->nkept++];
-		v->run = o->run;
-		v->cls = cls;
-		v->finding = finding;
-		v->op = (uint8_t)f;
-		v->known = o->k;
-		v->obs = *ob;
-	}
-	return MML_OBSERVED_VIOLATION | (finding ? MML_OBSERVED_FINDING : 0);
+	struct mml_violation v = {.cls = cls, .finding = is_finding(o, cls, f),
+				  .op = (uint8_t)f, .run = o->run,
+				  .known = o->k, .obs = *ob};
+	return mml_oracle_record(o, &v);
 }
 
 int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)

@@ -39,6 +39,7 @@ struct runner {
 	bool pinned, guarded;
 	bool refill; /* an op gives file pages back: allocate them again */
 	unsigned findings_kept, expected_kept;
+	unsigned kept_classes; /* bit per class with evidence kept */
 	double started_at, progress_at;
 	bool progress_shown;
 };
@@ -244,7 +245,7 @@ static int start_readers(struct runner *x)
 		t->peers = x->readers;
 		t->keep = keep;
 		t->seen = malloc(p->pages);
-		t->kept = calloc(keep ? keep : 1, sizeof *t->kept);
+		t->kept = calloc(keep + MML_CLASS_COUNT, sizeof *t->kept);
 		if (x->c->capture &&
 		    !(t->trace.ring = malloc(MML_TRACE_ENTRIES * sizeof *t->trace.ring)))
 			return fail(x, "reader set-up", -ENOMEM);
@@ -445,13 +446,19 @@ static int apply_ops(struct runner *x)
 	return 0;
 }
 
+/* The first findings and the first expected violations, as many as the
+ * config asks each, and the first of every class beyond that. */
 static void keep_evidence(struct runner *x, const struct mml_violation *v)
 {
 	struct mml_result *r = x->r;
 	unsigned *kept = v->finding ? &x->findings_kept : &x->expected_kept;
-	if (*kept >= x->c->evidence || r->nevidence >= MML_EVIDENCE_MAX)
+	bool first = !(x->kept_classes & 1u << v->cls);
+	if (x->c->evidence == 0 || r->nevidence >= MML_EVIDENCE_MAX ||
+	    (*kept >= x->c->evidence && !first))
 		return;
-	(*kept)++;
+	if (*kept < x->c->evidence)
+		(*kept)++;
+	x->kept_classes |= 1u << v->cls;
 	r->evidence[r->nevidence++] = *v;
 }
 

@@ -32,7 +32,7 @@ struct fixture {
 	struct mml_history h;
 	bool atomic[MML_MAX_OPS + 1];
 	uint8_t seen[MAX_PAGES];
-	struct mml_violation kept[KEEP];
+	struct mml_violation kept[KEEP + MML_CLASS_COUNT];
 	struct mml_oracle o;
 	uint64_t next_index;
 	bool built;
@@ -1187,6 +1187,41 @@ static bool t_keep_room_for_findings(void)
 	return good;
 }
 
+/* The first violation of another class is kept beyond the room, once,
+ * and takes none of the room left for findings. */
+static bool t_keep_first_of_each_class(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_PIECEWISE, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	bool good = check_flags(see(&f, 0, 1, r1, r1), MML_OBSERVED_RAISED,
+				"page 0 gen1");
+	for (int sweep = 0; sweep < 4; sweep++)
+		for (uint32_t p = 1; p < 4; p++)
+			see(&f, p, 0, r1, r1);
+	struct mml_violation other = {.cls = MML_CAUSALITY, .op = 1, .run = RUN};
+	good &= check_flags(mml_oracle_record(&f.o, &other), MML_OBSERVED_VIOLATION,
+			    "an expected violation of another class");
+	good &= check_flags(mml_oracle_record(&f.o, &other), MML_OBSERVED_VIOLATION,
+			    "another one");
+	good &= check_int(f.o.nkept, KEEP / 2 + 1, "the first of the class is kept");
+	good &= check_int(f.o.kept[KEEP / 2].cls, MML_CAUSALITY, "after the others");
+	for (uint32_t p = 1; p < 4; p++)
+		see(&f, p, 1, r1, r1);
+	for (uint32_t p = 0; p < 4; p++)
+		good &= check_flags(see(&f, p, 0, r1, r1),
+				    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+				    "same-page findings");
+	good &= check_int(f.o.nkept, KEEP / 2 + 1 + 4,
+			  "every finding kept: the room was all theirs");
+	good &= check_int(f.o.count[MML_CAUSALITY][0], 2, "both counted");
+	fx_end(&f);
+	return good;
+}
+
 /* Reset forgets knowledge and seen-marks, keeps the counts. */
 static bool t_reset(void)
 {
@@ -1369,6 +1404,8 @@ static const struct scenario scenarios[] = {
 	{"seen-mark: fast-path read of gen1 marks the page", t_seen_mark_fast_path},
 	{"kept: expected violations leave room for a finding",
 	 t_keep_room_for_findings},
+	{"kept: the first of another class is kept beyond the room",
+	 t_keep_first_of_each_class},
 	{"reset forgets knowledge and seen-marks, keeps counts", t_reset},
 	{"unstarted candidate: ZERO also installed by a later op, during munmap, is no finding",
 	 t_unstarted_candidate_no_false_positive},
