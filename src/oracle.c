@@ -12,6 +12,8 @@ static const char *const class_names[MML_CLASS_COUNT] = {
 	[MML_CAUSALITY] = "causality",
 	[MML_HOLE_THEN_DATA] = "hole-then-data",
 	[MML_NEW_THEN_STALE] = "new-then-stale",
+	[MML_LOST_WRITE] = "lost-write",
+	[MML_MISDIRECTED_WRITE] = "misdirected-write",
 };
 
 static const char *const source_names[] = {

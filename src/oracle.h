@@ -14,7 +14,8 @@
 
 #include "history.h"
 
-/* Most specific first; a violation gets the first class that fits. */
+/* The read classes, most specific first: a stale read gets the first
+ * class that fits.  Then the classes of writer mode (writer.h). */
 enum mml_class {
 	MML_MISDIRECTED,        /* no op ever puts this value on this page */
 	MML_FUTURE,             /* every candidate op had not started */
@@ -25,6 +26,10 @@ enum mml_class {
 	MML_CAUSALITY,
 	MML_HOLE_THEN_DATA,     /* new-then-stale where the new value was a hole */
 	MML_NEW_THEN_STALE,     /* cross-page: the op was not atomic */
+	/* A store landed in a backing the reader, when it stored, knew had
+	 * been replaced on that page. */
+	MML_LOST_WRITE,
+	MML_MISDIRECTED_WRITE,  /* a word no store of this page could leave there */
 	MML_CLASS_COUNT,
 };
 
@@ -113,6 +118,12 @@ int mml_oracle_record(struct mml_oracle *o, const struct mml_violation *v);
 
 const char *mml_class_name(enum mml_class c);
 const char *mml_source_name(enum mml_source s);
+
+/* A class of writer mode: its evidence is a store word, not two reads. */
+static inline bool mml_class_is_write(enum mml_class c)
+{
+	return c == MML_LOST_WRITE || c == MML_MISDIRECTED_WRITE;
+}
 
 /* The common read sees the value the page holds at M: nothing to learn and
  * nothing to flag.  Its smallest candidate from F on is F itself (no op
