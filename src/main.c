@@ -72,6 +72,9 @@ static const char usage[] =
 "                         every iteration, from the seed), stride:S,\n"
 "                         pingpong (both ends inwards), single:P\n"
 "      --share            readers share what they learn (SPEC.md oracle, 3)\n"
+"      --write            readers also store into each page they read; what\n"
+"                         the stores left in the backing files is checked\n"
+"                         after every iteration (lost writes)\n"
 "      --reader-yield N   a reader calls sched_yield every N reads (0: never)\n"
 "      --delay KIND[:N]   before each op: none (default), spin[:N] (up to N\n"
 "                         pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
@@ -116,7 +119,7 @@ static const char usage[] =
 "error.\n";
 
 enum {
-	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
+	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_WRITE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT,
@@ -130,6 +133,7 @@ static const struct option options[] = {
 	{"readers", required_argument, NULL, 'r'},
 	{"read-order", required_argument, NULL, OPT_READ_ORDER},
 	{"share", no_argument, NULL, OPT_SHARE},
+	{"write", no_argument, NULL, OPT_WRITE},
 	{"reader-yield", required_argument, NULL, OPT_READER_YIELD},
 	{"delay", required_argument, NULL, OPT_DELAY},
 	{"mapper-cpu", required_argument, NULL, OPT_MAPPER_CPU},
@@ -318,6 +322,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 	case 'r': p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
 	case OPT_READ_ORDER: cli->read_orders = arg; break;
 	case OPT_SHARE: p->share = true; break;
+	case OPT_WRITE: p->write = true; break;
 	case OPT_READER_YIELD:
 		p->reader_yield = (uint32_t)parse_number("--reader-yield", arg, UINT32_MAX);
 		break;
@@ -355,7 +360,8 @@ static bool is_program_flag(int opt)
 {
 	switch (opt) {
 	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE:
-	case OPT_READ_ORDER: case OPT_SHARE: case OPT_READER_YIELD: case OPT_DELAY:
+	case OPT_READ_ORDER: case OPT_SHARE: case OPT_WRITE: case OPT_READER_YIELD:
+	case OPT_DELAY:
 	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN:
 		return true;
 	default:

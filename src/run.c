@@ -16,6 +16,7 @@
 #include "reader.h"
 #include "rng.h"
 #include "tag.h"
+#include "writer.h"
 
 struct runner {
 	const struct mml_program *p;
@@ -32,6 +33,10 @@ struct runner {
 	bool atomic[MML_MAX_OPS + 1];
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
+	/* Writer mode: each reader's oracle, which judges its stores, and
+	 * which pages of a file are in memory (mincore). */
+	struct mml_oracle *oracles[MML_MAX_READERS];
+	unsigned char *resident;
 	unsigned threads; /* reader threads started */
 	struct mml_target target;
 	uint64_t rng;
@@ -274,6 +279,7 @@ static void init_shared(struct runner *x)
 	memset(sh, 0, sizeof *sh);
 	sh->final_state = mml_state_done(x->p->nops);
 	sh->share = x->p->share;
+	sh->write = x->p->write;
 	sh->reader_yield = x->p->reader_yield;
 	sh->history = &x->history;
 	sh->atomic = x->atomic;
@@ -310,6 +316,10 @@ static int set_up(struct runner *x)
 	if (!x->shared || !x->readers)
 		return fail(x, "set-up", -ENOMEM);
 	memset(x->readers, 0, p->nreaders * sizeof *x->readers);
+	for (unsigned i = 0; i < p->nreaders; i++)
+		x->oracles[i] = &x->readers[i].oracle;
+	if (p->write && !(x->resident = malloc(p->pages)))
+		return fail(x, "set-up", -ENOMEM);
 	if (pin_mapper(x))
 		return -1;
 	init_shared(x);
@@ -355,6 +365,7 @@ static void tear_down(struct runner *x)
 	mml_history_free(&x->history);
 	free(x->shared);
 	free(x->readers);
+	free(x->resident);
 }
 
 /* Generation 0 over the whole region, every store re-tagged for this run,
@@ -370,6 +381,9 @@ static int reset(struct runner *x, uint32_t run)
 		if (err)
 			return fail(x, "allocating a backing file again", err);
 		mml_store_tag(s, run, j);
+		if (p->write)
+			mml_write_clear(s->view + pages_len(x, s->lo), x->page_size,
+					s->lo, s->hi, p->nreaders);
 	}
 	int err = mml_store_install(&x->stores[0], x->region, 0, p->pages, run,
 				    0, p->populate);
@@ -446,6 +460,28 @@ static int apply_ops(struct runner *x)
 	return 0;
 }
 
+/* Writer mode, after the readers arrived: the words their stores left in
+ * every file, judged into their oracles.  A page an op truncated or
+ * punched out is not in memory and is skipped: what was stored there went
+ * with it, and the view past the file's end would SIGBUS.  Stores into
+ * anonymous memory are gone with their mappings: never judged. */
+static int check_writes(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	for (unsigned j = 0; j <= p->nops; j++) {
+		const struct mml_store *s = &x->stores[j];
+		if (!owns_store(p, j) || !mml_store_is_file(s))
+			continue;
+		char *first = s->view + pages_len(x, s->lo);
+		if (mincore(first, pages_len(x, s->hi - s->lo), x->resident) < 0)
+			return fail(x, "mincore of a backing file", -errno);
+		x->r->checked_writes += mml_write_scan(x->oracles, p->nreaders, j, first,
+						       x->page_size, s->lo, s->hi,
+						       x->resident);
+	}
+	return 0;
+}
+
 /* The first findings and the first expected violations, as many as the
  * config asks each, and the first of every class beyond that. */
 static void keep_evidence(struct runner *x, const struct mml_violation *v)
@@ -473,6 +509,10 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	r->shared_cpu_reads += t->shared_cpu_reads;
 	r->shared_cpu_sweeps += t->shared_cpu_sweeps;
 	r->early_new += t->oracle.early_new;
+	r->writes += t->writes;
+	r->faulted_writes += t->faulted_writes;
+	r->unchecked_writes += t->unchecked_writes;
+	r->racing_writes += t->racing_writes;
 	for (int b = 0; b < MML_SWEEP_BUCKETS; b++)
 		r->sweep_values[b] += t->sweep_values[b];
 	*classes |= t->oracle.classes;
@@ -486,13 +526,15 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 }
 
 /* The violation a picture labels: the iteration's first finding, else its
- * first violation. */
+ * first violation; of the reads, which are what a picture shows. */
 static bool first_violation(const struct runner *x, struct mml_violation *v)
 {
 	bool found = false;
 	for (unsigned i = 0; i < x->p->nreaders; i++) {
 		const struct mml_oracle *o = &x->readers[i].oracle;
 		for (unsigned k = 0; k < o->nkept; k++) {
+			if (mml_class_is_write(o->kept[k].cls))
+				continue;
 			if (o->kept[k].finding) {
 				*v = o->kept[k];
 				return true;
@@ -560,7 +602,7 @@ static int iterate(struct runner *x)
 	wait_count(&sh->running, x->p->nreaders);
 	int err = apply_ops(x);
 	wait_count(&sh->arrived, x->p->nreaders);
-	if (err)
+	if (err || (x->p->write && check_writes(x)))
 		return -1;
 	return merge_iteration(x);
 }

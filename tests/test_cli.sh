@@ -132,7 +132,17 @@ any_bytes_decode() {
 		: >"$tmp/empty" && "$bin" decode "$tmp/empty" 2>/dev/null | grep -q '^pages 1$'
 }
 
-echo "1..24"
+write_flag_and_file_agree() {
+	"$bin" --write -n 20 --json --no-progress >"$tmp/w.json" || return 1
+	printf 'pages 16\nop 1 mapfixed\nwrite 1\n' >"$tmp/w.litmus"
+	"$bin" run -n 20 --no-progress "$tmp/w.litmus" >"$tmp/w.out" 2>&1 || return 1
+	grep '^Writes' "$tmp/w.out" | sed 's/^/# /'
+	[ "$(json_field "$tmp/w.json" 'd["program"]["write"], d["writes"] > 0, d["checked_writes"] > 0')" = \
+		"True True True" ] &&
+		grep -q '^  write 1$' "$tmp/w.out" && grep -Eq '^Writes [1-9]' "$tmp/w.out"
+}
+
+echo "1..25"
 check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -157,4 +167,5 @@ check "a program file with program flags is refused" usage_error run -p 3 "$tmp/
 check "a bad cap variable is a one-line error" env MMLITMUS_MAX_PAGES=lots sh -c "'$bin' replay '$tmp/m.litmus' >/dev/null 2>'$tmp/cap'; [ \$? -eq 2 ] && grep -q MMLITMUS_MAX_PAGES '$tmp/cap'"
 check "replay without runs is refused" usage_error replay -n 0 "$tmp/m.litmus"
 check "encode with two files is refused" usage_error encode "$tmp/m.litmus" "$tmp/p.litmus"
+check "--write and 'write 1' in a file both store and judge" write_flag_and_file_agree
 exit $failed
