@@ -19,7 +19,7 @@ static void on_fault(int sig, siginfo_t *info, void *context)
 		g->armed = 0;
 		siglongjmp(g->jump, 1);
 	}
-	/* Not a guarded load: back to what was there before us.  A real fault
+	/* Not a guarded access: back to what was there before us.  A real fault
 	 * repeats when the instruction runs again; a sent signal must be
 	 * raised again. */
 	sigaction(sig, sig == SIGBUS ? &previous_bus : &previous_segv, NULL);

@@ -6,6 +6,30 @@
 #include "ops.h"
 #include "tag.h"
 
+/* Where a store to the page lands: the file of the generation last
+ * mapped there (punch and remove change what the file holds, not which
+ * file is mapped), private anonymous memory, or nowhere.  Every readable
+ * mapping of the harness is writable too. */
+static uint8_t landing(const struct mml_page_state *s, uint8_t *file)
+{
+	if (s->shared && s->content <= MML_MAX_OPS)
+		*file = s->content;
+	if (!s->readable || s->content == MML_V_HOLE)
+		return MML_LAND_FAULT;
+	return s->shared ? *file : MML_LAND_ANON;
+}
+
+static void note_landing(struct mml_history *h, size_t base, unsigned j,
+			 const struct mml_page_state *s, uint8_t *file)
+{
+	uint8_t *land = h->landing + base, *cover = h->landcover + base;
+	land[j] = landing(s, file);
+	if (j == 0)
+		cover[j] = 0;
+	else
+		cover[j] = land[j] != land[j - 1] ? (uint8_t)j : cover[j - 1];
+}
+
 /* One page's row: play every op that touches the page.  An op covers the
  * page only if it changes what a reader sees there (SPEC.md, "Values"). */
 static void build_row(struct mml_history *h, const struct mml_program *p,
@@ -17,9 +41,12 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 	uint8_t *alt = h->alt + base;
 	uint32_t folio = 1u << p->page_order;
 	struct mml_page_state s = mml_initial_state(p);
+	uint8_t file = 0;
 	value[0] = mml_page_visible(&s);
 	alt[0] = mml_page_visible_alt(&s);
 	lastcover[0] = 0;
+	if (h->landing)
+		note_landing(h, base, 0, &s, &file);
 	for (unsigned j = 1; j < h->ngens; j++) {
 		const struct mml_op *op = &p->ops[j - 1];
 		if (page >= op->lo && page < op->hi)
@@ -27,6 +54,8 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 		value[j] = mml_page_visible(&s);
 		alt[j] = mml_page_visible_alt(&s);
 		lastcover[j] = value[j] != value[j - 1] ? (uint8_t)j : lastcover[j - 1];
+		if (h->landing)
+			note_landing(h, base, j, &s, &file);
 	}
 }
 
@@ -38,7 +67,10 @@ int mml_history_build(struct mml_history *h, const struct mml_program *p)
 	h->value = malloc(n);
 	h->lastcover = malloc(n);
 	h->alt = malloc(n);
-	if (!h->value || !h->lastcover || !h->alt) {
+	h->landing = p->write ? malloc(n) : NULL;
+	h->landcover = p->write ? malloc(n) : NULL;
+	if (!h->value || !h->lastcover || !h->alt ||
+	    (p->write && (!h->landing || !h->landcover))) {
 		mml_history_free(h);
 		return -ENOMEM;
 	}
@@ -52,5 +84,7 @@ void mml_history_free(struct mml_history *h)
 	free(h->value);
 	free(h->lastcover);
 	free(h->alt);
-	h->value = h->lastcover = h->alt = NULL;
+	free(h->landing);
+	free(h->landcover);
+	h->value = h->lastcover = h->alt = h->landing = h->landcover = NULL;
 }

@@ -9,6 +9,12 @@
 
 #include "program.h"
 
+enum {
+	/* Where a store lands (landing) when it is no generation's file. */
+	MML_LAND_ANON = 251,  /* private anonymous memory */
+	MML_LAND_FAULT = 252, /* nowhere: the store faults */
+};
+
 struct mml_history {
 	uint32_t pages;
 	unsigned ngens; /* K + 1: op indices 0 (initial state) .. K */
@@ -18,6 +24,12 @@ struct mml_history {
 	/* A second value the page may show once j is in effect, MML_V_BAD
 	 * when none (MADV_FREE: zeros).  An alternative never covers. */
 	uint8_t *alt;
+	/* Writer mode only, NULL otherwise (writer.h): the generation whose
+	 * file a store to the page lands in once j is in effect, or
+	 * MML_LAND_ANON or MML_LAND_FAULT; and the largest j' <= j that
+	 * changed it, 0 if none. */
+	uint8_t *landing;
+	uint8_t *landcover;
 };
 
 /* Returns 0, or -ENOMEM. */

@@ -102,6 +102,9 @@ static const char usage[] =
 "                         every iteration, from the seed), stride:S,\n"
 "                         pingpong (both ends inwards), single:P\n"
 "      --share            readers share what they learn (SPEC.md oracle, 3)\n"
+"      --write            readers also store into each page they read; what\n"
+"                         the stores left in the backing files is checked\n"
+"                         after every iteration (lost writes)\n"
 "      --reader-yield N   a reader calls sched_yield every N reads (0: never)\n"
 "      --perturb KIND     a thread doing unrelated mm work while the ops run:\n"
 "                         none (default), fork (fork a child that writes a\n"
@@ -132,7 +135,8 @@ static const char usage[] =
 "Output:\n"
 "      --name NAME        test name in the report (default: the op kinds)\n"
 "      --evidence N       violations reported with full evidence (default 3,\n"
-"                         at most 16; as many expected ones again)\n"
+"                         at most 16; as many expected ones again, and the\n"
+"                         first of every other class; 0: none)\n"
 "      --json             one JSON object instead of the text report\n"
 "      --no-progress      no progress line on stderr\n"
 "      --plot FILE.svg    with run and replay: draw the first iteration that\n"
@@ -168,7 +172,7 @@ static const char usage[] =
 "error.\n";
 
 enum {
-	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_READER_YIELD,
+	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_WRITE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
@@ -185,6 +189,7 @@ static const struct option options[] = {
 	{"readers", required_argument, NULL, 'r'},
 	{"read-order", required_argument, NULL, OPT_READ_ORDER},
 	{"share", no_argument, NULL, OPT_SHARE},
+	{"write", no_argument, NULL, OPT_WRITE},
 	{"reader-yield", required_argument, NULL, OPT_READER_YIELD},
 	{"perturb", required_argument, NULL, OPT_PERTURB},
 	{"delay", required_argument, NULL, OPT_DELAY},
@@ -418,6 +423,7 @@ static void parse_flag(struct cli *cli, int opt, const char *arg)
 		if (mml_perturb_parse(arg, &p->perturb))
 			usage_error("--perturb: '%s' is not none, fork or mmap", arg);
 		break;
+	case OPT_WRITE: p->write = true; break;
 	case OPT_READER_YIELD:
 		p->reader_yield = (uint32_t)parse_number("--reader-yield", arg, UINT32_MAX);
 		break;
@@ -456,8 +462,9 @@ static bool is_program_flag(int opt)
 {
 	switch (opt) {
 	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE: case OPT_PAGE_ORDER:
-	case OPT_READ_ORDER: case OPT_SHARE: case OPT_READER_YIELD: case OPT_DELAY:
-	case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN: case OPT_PERTURB:
+	case OPT_READ_ORDER: case OPT_SHARE: case OPT_WRITE: case OPT_READER_YIELD:
+	case OPT_DELAY: case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN:
+	case OPT_PERTURB:
 		return true;
 	default:
 		return false;

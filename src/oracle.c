@@ -9,8 +9,11 @@ static const char *const class_names[MML_CLASS_COUNT] = {
 	[MML_FUTURE] = "future",
 	[MML_SAME_PAGE] = "same-page",
 	[MML_STALE_AFTER_RETURN] = "stale-after-return",
+	[MML_CAUSALITY] = "causality",
 	[MML_HOLE_THEN_DATA] = "hole-then-data",
 	[MML_NEW_THEN_STALE] = "new-then-stale",
+	[MML_LOST_WRITE] = "lost-write",
+	[MML_MISDIRECTED_WRITE] = "misdirected-write",
 };
 
 static const char *const source_names[] = {
@@ -93,37 +96,53 @@ static enum mml_class classify_stale(const struct mml_oracle *o,
 	 * effect, or that F returned, means F had returned before this read. */
 	if (f <= mml_state_completed(ob->before) || f < o->k.m)
 		return MML_STALE_AFTER_RETURN;
+	/* Another reader saw F in effect and told this one, which then read
+	 * the page as it was before F.  Whatever the peer's new value was: the
+	 * news crossed threads, which is what this class is about. */
+	if (o->k.source == MML_SRC_PEER)
+		return MML_CAUSALITY;
 	if (o->k.source != MML_SRC_COMPLETED && o->k.obs.value == MML_V_HOLE)
 		return MML_HOLE_THEN_DATA;
 	return MML_NEW_THEN_STALE;
 }
 
+/* Causality follows new-then-stale's policy, even when the peer's news
+ * came from this very page: a non-atomic munmap may zap the page on the
+ * peer's CPU while this CPU still holds the old translation, until the
+ * flush that ends the zap reaches it.  Only an atomic op promises that
+ * no CPU can see the old page once any CPU saw the new one. */
 static bool is_finding(const struct mml_oracle *o, enum mml_class cls,
 		       unsigned f)
 {
-	if (cls == MML_NEW_THEN_STALE || cls == MML_HOLE_THEN_DATA)
+	if (cls == MML_NEW_THEN_STALE || cls == MML_HOLE_THEN_DATA ||
+	    cls == MML_CAUSALITY)
 		return o->atomic[f];
 	return true;
+}
+
+int mml_oracle_record(struct mml_oracle *o, const struct mml_violation *v)
+{
+	o->count[v->cls][v->finding]++;
+	o->classes |= 1u << v->cls;
+	bool room = o->nkept - o->nextra < o->keep &&
+		    (v->finding || o->nkept_expected < (o->keep + 1) / 2);
+	bool first = o->keep > 0 && !(o->kept_classes & 1u << v->cls);
+	if (room || first) {
+		o->nkept_expected += room && !v->finding;
+		o->nextra += !room;
+		o->kept_classes |= 1u << v->cls;
+		o->kept[o->nkept++] = *v;
+	}
+	return MML_OBSERVED_VIOLATION | (v->finding ? MML_OBSERVED_FINDING : 0);
 }
 
 static int flag(struct mml_oracle *o, const struct mml_obs *ob,
 		enum mml_class cls, unsigned f)
 {
-	bool finding = is_finding(o, cls, f);
-	o->count[cls][finding]++;
-	o->classes |= 1u << cls;
-	bool room = finding || o->nkept_expected < (o->keep + 1) / 2;
-	if (o->nkept < o->keep && room) {
-		o->nkept_expected += !finding;
-		struct mml_violation *v = &o->kept[o->nkept++];
-		v->run = o->run;
-		v->cls = cls;
-		v->finding = finding;
-		v->op = (uint8_t)f;
-		v->known = o->k;
-		v->obs = *ob;
-	}
-	return MML_OBSERVED_VIOLATION | (finding ? MML_OBSERVED_FINDING : 0);
+	struct mml_violation v = {.cls = cls, .finding = is_finding(o, cls, f),
+				  .op = (uint8_t)f, .run = o->run,
+				  .known = o->k, .obs = *ob};
+	return mml_oracle_record(o, &v);
 }
 
 int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)

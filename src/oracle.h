@@ -14,14 +14,22 @@
 
 #include "history.h"
 
-/* Most specific first; a violation gets the first class that fits. */
+/* The read classes, most specific first: a stale read gets the first
+ * class that fits.  Then the classes of writer mode (writer.h). */
 enum mml_class {
 	MML_MISDIRECTED,        /* no op ever puts this value on this page */
 	MML_FUTURE,             /* every candidate op had not started */
 	MML_SAME_PAGE,          /* this page went back in time for this reader */
 	MML_STALE_AFTER_RETURN, /* the covering op had returned, and the reader knew */
+	/* Message passing: new-then-stale where another reader had told this
+	 * one that the covering op was in effect (sharing on). */
+	MML_CAUSALITY,
 	MML_HOLE_THEN_DATA,     /* new-then-stale where the new value was a hole */
 	MML_NEW_THEN_STALE,     /* cross-page: the op was not atomic */
+	/* A store landed in a backing the reader, when it stored, knew had
+	 * been replaced on that page. */
+	MML_LOST_WRITE,
+	MML_MISDIRECTED_WRITE,  /* a word no store of this page could leave there */
 	MML_CLASS_COUNT,
 };
 
@@ -74,9 +82,13 @@ struct mml_oracle {
 	unsigned classes;   /* bit per class seen */
 	uint32_t run;       /* copied into kept violations */
 	/* The first violations, with evidence.  Expected ones take at most
-	 * half the room, so a finding after a flood of them is still kept. */
+	 * half the room, so a finding after a flood of them is still kept.
+	 * The first of each class has a place beyond the room, so that one
+	 * class's flood does not hide another class altogether. */
 	struct mml_violation *kept;
 	unsigned nkept, nkept_expected, keep;
+	unsigned nextra;       /* kept beyond the room, first of their class */
+	unsigned kept_classes; /* bit per class with a kept violation */
 };
 
 enum {
@@ -90,7 +102,8 @@ static inline uint8_t mml_state_done(unsigned op) { return (uint8_t)(2 * op); }
 static inline unsigned mml_state_completed(uint8_t s) { return s / 2u; }
 static inline unsigned mml_state_started(uint8_t s) { return (s + 1u) / 2u; }
 
-/* seen must hold h->pages bytes; kept may be NULL when keep is 0. */
+/* seen must hold h->pages bytes; kept keep + MML_CLASS_COUNT violations,
+ * or it may be NULL when keep is 0. */
 void mml_oracle_init(struct mml_oracle *o, const struct mml_history *h,
 		     const bool *atomic, uint8_t *seen,
 		     struct mml_violation *kept, unsigned keep);
@@ -99,9 +112,18 @@ void mml_oracle_reset(struct mml_oracle *o);
 /* Knowledge from another reader (sharing on); ignored unless it is news. */
 void mml_oracle_learn(struct mml_oracle *o, const struct mml_knowledge *peer);
 int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob);
+/* Counts a violation, and keeps its evidence while there is room; also for
+ * violations judged after the iteration.  Returns MML_OBSERVED_* flags. */
+int mml_oracle_record(struct mml_oracle *o, const struct mml_violation *v);
 
 const char *mml_class_name(enum mml_class c);
 const char *mml_source_name(enum mml_source s);
+
+/* A class of writer mode: its evidence is a store word, not two reads. */
+static inline bool mml_class_is_write(enum mml_class c)
+{
+	return c == MML_LOST_WRITE || c == MML_MISDIRECTED_WRITE;
+}
 
 /* The common read sees the value the page holds at M: nothing to learn and
  * nothing to flag.  Its smallest candidate from F on is F itself (no op

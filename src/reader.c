@@ -7,6 +7,7 @@
 
 #include "rng.h"
 #include "tag.h"
+#include "writer.h"
 
 static void order_stride(uint32_t *out, uint32_t pages, uint32_t stride)
 {
@@ -89,6 +90,27 @@ static void learn(struct mml_reader_thread *t)
 		mml_oracle_learn(&t->oracle, &t->peers[k & 0xff].raised[k >> 8]);
 }
 
+/* Writer mode: the reader's own word into the page it has just read,
+ * saying what it knew (writer.h).  A store between two loads of the same
+ * odd state sat wholly inside an op window, as a racing read does. */
+static void write_page(struct mml_reader_thread *t, const struct mml_obs *ob,
+		       bool on_mapper_cpu)
+{
+	struct mml_shared *sh = t->shared;
+	bool anon;
+	uint64_t word = mml_write_word_for(&t->oracle, ob, &anon);
+	_Atomic uint64_t *slot = (_Atomic uint64_t *)(sh->region +
+		(size_t)ob->page * sh->page_size + mml_write_slot(t->id));
+	if (!mml_guard_store(&t->guard, slot, word)) {
+		t->faulted_writes++;
+		return;
+	}
+	uint8_t after = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	t->writes++;
+	t->unchecked_writes += anon;
+	t->racing_writes += after == ob->after && (after & 1) && !on_mapper_cpu;
+}
+
 /* One read: mapper state before, guarded load, mapper state after. */
 static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 			     bool on_mapper_cpu)
@@ -115,6 +137,8 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 		mml_trace_add(&t->trace, &ob, seen & MML_OBSERVED_VIOLATION);
 	if ((seen & MML_OBSERVED_RAISED) && sh->share)
 		publish(t);
+	if (sh->write)
+		write_page(t, &ob, on_mapper_cpu);
 	/* Inside an op's window for the whole read.  A read that blocked in
 	 * a fault until the op finished is not one: the state moved. */
 	if (ob.before == ob.after && (ob.before & 1)) {
@@ -150,6 +174,7 @@ static void run_iteration(struct mml_reader_thread *t)
 	t->oracle.run = sh->run;
 	t->reads = t->racing_reads = t->shared_cpu_reads = 0;
 	t->holes = t->sweeps = t->shared_cpu_sweeps = 0;
+	t->writes = t->faulted_writes = t->unchecked_writes = t->racing_writes = 0;
 	memset(t->sweep_values, 0, sizeof t->sweep_values);
 	mml_trace_reset(&t->trace);
 	/* Sweep until one whole sweep began after the mapper was done. */

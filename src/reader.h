@@ -33,6 +33,7 @@ struct mml_shared {
 	uint32_t run;
 	uint32_t final_state;
 	bool share;
+	bool write; /* writer mode: store after every read (writer.h) */
 	uint32_t reader_yield;
 	const struct mml_history *history;
 	const bool *atomic;
@@ -59,6 +60,7 @@ struct mml_reader_thread {
 	alignas(64) struct mml_oracle oracle;
 	struct mml_knowledge raised[MML_MAX_OPS + 1]; /* published knowledge */
 	uint64_t reads, racing_reads, shared_cpu_reads, holes, sweeps;
+	uint64_t writes, faulted_writes, unchecked_writes, racing_writes;
 	uint64_t shared_cpu_sweeps; /* begun on the mapper's CPU */
 	/* Sweeps by how many distinct values they saw: 1, 2, 3, 4 or more.
 	 * A sweep that saw two generations watched an op happen. */

@@ -9,6 +9,7 @@
 #include "ops.h"
 #include "tag.h"
 #include "text.h"
+#include "writer.h"
 
 enum { JSON_FORMAT_VERSION = 1 };
 
@@ -79,14 +80,28 @@ static void value_text(uint8_t value, uint64_t raw, char *buf, size_t len)
 		snprintf(buf, len, "TAG gen %u", value);
 }
 
-/* The ops whose value class on the page equals the value: cand(v, p). */
-static void candidates_text(const struct mml_history *h, uint32_t page,
-			    uint8_t value, char *buf, size_t len)
+/* Whether op j's entry in a page's row of a history table is value:
+ * j is in cand(v, p) in the value table (where MADV_FREE's alternative
+ * counts too); in the landing table, a store to the page lands in the
+ * value's file once j is in effect. */
+static bool in_row(const struct mml_history *h, const uint8_t *table,
+		   uint32_t page, unsigned j, uint8_t value)
+{
+	if (value == MML_V_BAD)
+		return false;
+	if (table == h->value)
+		return mml_history_candidate(h, page, j, value);
+	return mml_history_row(table, h, page)[j] == value;
+}
+
+/* The ops j in_row says hold value, as a list. */
+static void ops_text(const struct mml_history *h, const uint8_t *table,
+		     uint32_t page, uint8_t value, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = 0;
 	for (unsigned j = 0; j < h->ngens && used < len; j++) {
-		if (value == MML_V_BAD || !mml_history_candidate(h, page, j, value))
+		if (!in_row(h, table, page, j, value))
 			continue;
 		int n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", j);
 		used = n < 0 ? len : used + (size_t)n;
@@ -100,12 +115,63 @@ static void print_obs(FILE *out, const char *label, const struct mml_history *h,
 {
 	char value[48], cands[256];
 	value_text(ob->value, ob->raw, value, sizeof value);
-	candidates_text(h, ob->page, ob->value, cands, sizeof cands);
+	ops_text(h, h->value, ob->page, ob->value, cands, sizeof cands);
 	fprintf(out,
 		"  %-5s reader %u sweep %" PRIu32 " read %" PRIu64 " page %" PRIu32
 		": %s, candidates {%s}, completed %u before, started %u after\n",
 		label, ob->reader, ob->sweep, ob->index, ob->page, value, cands,
 		mml_state_completed(ob->before), mml_state_started(ob->after));
+}
+
+/* What made a lost write a finding or not, from the bits of its word. */
+enum write_kind {
+	WRITE_SAME_PAGE,
+	WRITE_AFTER_RETURN,
+	WRITE_CROSS_PAGE,
+	WRITE_MISDIRECTED,
+};
+
+static const char *const write_kind_names[] = {
+	[WRITE_SAME_PAGE] = "same-page",
+	[WRITE_AFTER_RETURN] = "after-return",
+	[WRITE_CROSS_PAGE] = "cross-page",
+	[WRITE_MISDIRECTED] = "misdirected",
+};
+
+static const char *const write_kind_why[] = {
+	[WRITE_SAME_PAGE] = "the reader had seen the page new itself",
+	[WRITE_AFTER_RETURN] = "op F had returned when the store was made",
+	[WRITE_CROSS_PAGE] = "the reader knew of op F from another page only",
+	[WRITE_MISDIRECTED] = "no store of this reader, page and run can be there",
+};
+
+static enum write_kind write_kind(const struct mml_violation *v)
+{
+	struct mml_write_word w;
+	if (v->cls != MML_LOST_WRITE || !mml_write_decode(v->obs.raw, &w))
+		return WRITE_MISDIRECTED;
+	if (w.same_page)
+		return WRITE_SAME_PAGE;
+	return w.after_return ? WRITE_AFTER_RETURN : WRITE_CROSS_PAGE;
+}
+
+static void print_write(FILE *out, const struct mml_history *h,
+			const struct mml_violation *v)
+{
+	const struct mml_obs *ob = &v->obs;
+	enum write_kind kind = write_kind(v);
+	char ops[256];
+	ops_text(h, h->landing, ob->page, ob->value, ops, sizeof ops);
+	fprintf(out, "  store reader %u page %" PRIu32 ": word 0x%016" PRIx64
+		" found in generation %u's file, where stores to the page land after ops {%s}\n",
+		ob->reader, ob->page, ob->raw, ob->value, ops);
+	if (kind == WRITE_MISDIRECTED)
+		fprintf(out, "  %s\n", write_kind_why[kind]);
+	else
+		fprintf(out, "  M = %u from %s when it stored; F = %u (the last op up to M that "
+			"changed where a store to page %" PRIu32 " lands); %s: %s\n",
+			v->known.m, mml_source_name(v->known.source), v->op, ob->page,
+			write_kind_names[kind], write_kind_why[kind]);
 }
 
 static void print_violation(FILE *out, const struct mml_report *rep,
@@ -121,6 +187,10 @@ static void print_violation(FILE *out, const struct mml_report *rep,
 		v->op, op,
 		v->op && mml_op_atomic(p, v->op) ? "atomic" : "not atomic",
 		v->run);
+	if (mml_class_is_write(v->cls)) {
+		print_write(out, h, v);
+		return;
+	}
 	if (v->known.source == MML_SRC_OWN || v->known.source == MML_SRC_PEER)
 		print_obs(out, "new", h, &v->known.obs);
 	print_obs(out, "stale", h, &v->obs);
@@ -157,6 +227,16 @@ static void print_counts(FILE *out, const struct mml_result *r)
 			fprintf(out, "  %-20s %12" PRIu64 " %12" PRIu64 "\n",
 				mml_class_name((enum mml_class)c), r->count[c][1],
 				r->count[c][0]);
+}
+
+/* Writer mode: how many stores the judgement rests on. */
+static void print_writes(FILE *out, const struct mml_result *r, double s)
+{
+	fprintf(out, "Writes %" PRIu64 " (%.2fM/s), faulted %" PRIu64 ", racing %" PRIu64
+		"; store words found in the files and judged %" PRIu64
+		"; into anonymous memory, unchecked %" PRIu64 "\n",
+		r->writes, (double)r->writes / s / 1e6, r->faulted_writes,
+		r->racing_writes, r->checked_writes, r->unchecked_writes);
 }
 
 static void print_program(FILE *out, const struct mml_program *p)
@@ -241,6 +321,8 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	fprintf(out, "New values seen before the op was marked complete: %" PRIu64
 		" in %" PRIu64 " iterations\n", r->early_new, r->early_new_iterations);
 	print_huge(out, rep);
+	if (rep->program->write)
+		print_writes(out, r, s);
 	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
 		mml_outcome_name(o), r->violation_iterations,
 		r->iterations - r->violation_iterations);
@@ -314,15 +396,23 @@ static json_t *program_json(const struct mml_program *p)
 			 "repeat", (json_int_t)p->repeat);
 }
 
+/* ops_text as a JSON array. */
+static json_t *ops_json(const struct mml_history *h, const uint8_t *table,
+			uint32_t page, uint8_t value)
+{
+	json_t *ops = json_array();
+	for (unsigned j = 0; j < h->ngens; j++)
+		if (in_row(h, table, page, j, value))
+			json_array_append_new(ops, json_integer(j));
+	return ops;
+}
+
 static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
 {
 	char value[48], raw[24];
 	value_text(ob->value, ob->raw, value, sizeof value);
 	snprintf(raw, sizeof raw, "0x%016" PRIx64, ob->raw);
-	json_t *cands = json_array();
-	for (unsigned j = 0; j < h->ngens && ob->value != MML_V_BAD; j++)
-		if (mml_history_candidate(h, ob->page, j, ob->value))
-			json_array_append_new(cands, json_integer(j));
+	json_t *cands = ops_json(h, h->value, ob->page, ob->value);
 	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:I, s:I}",
 			 "reader", (json_int_t)ob->reader,
 			 "sweep", (json_int_t)ob->sweep,
@@ -334,18 +424,35 @@ static json_t *obs_json(const struct mml_history *h, const struct mml_obs *ob)
 			 "started_after", (json_int_t)mml_state_started(ob->after));
 }
 
+/* A store a reader made, as the write check found it. */
+static json_t *write_json(const struct mml_history *h,
+			  const struct mml_violation *v)
+{
+	const struct mml_obs *ob = &v->obs;
+	char raw[24];
+	snprintf(raw, sizeof raw, "0x%016" PRIx64, ob->raw);
+	json_t *ops = ops_json(h, h->landing, ob->page, ob->value);
+	return json_pack("{s:I, s:I, s:I, s:s, s:o, s:s}",
+			 "reader", (json_int_t)ob->reader,
+			 "page", (json_int_t)ob->page,
+			 "generation", (json_int_t)ob->value, "raw", raw,
+			 "landing_ops", ops, "kind", write_kind_names[write_kind(v)]);
+}
+
 static json_t *violation_json(const struct mml_history *h,
 			      const struct mml_violation *v)
 {
-	bool has_new = v->known.source == MML_SRC_OWN ||
-		       v->known.source == MML_SRC_PEER;
-	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:o, s:o}",
+	bool write = mml_class_is_write(v->cls);
+	bool has_new = !write && (v->known.source == MML_SRC_OWN ||
+				  v->known.source == MML_SRC_PEER);
+	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:o, s:o, s:o}",
 			 "class", mml_class_name(v->cls), "finding", v->finding,
 			 "run", (json_int_t)v->run, "op", (json_int_t)v->op,
 			 "m", (json_int_t)v->known.m,
 			 "m_source", mml_source_name(v->known.source),
 			 "new", has_new ? obs_json(h, &v->known.obs) : json_null(),
-			 "stale", obs_json(h, &v->obs));
+			 "stale", write ? json_null() : obs_json(h, &v->obs),
+			 "write", write ? write_json(h, v) : json_null());
 }
 
 static json_t *histogram_json(const struct mml_result *r)
@@ -409,7 +516,8 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 	mml_history_free(&h);
 	json_t *doc = json_pack(
 		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
+		" s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
 		"program", program_json(rep->program),
 		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
@@ -424,6 +532,11 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"early_new", (json_int_t)r->early_new,
 		"early_new_iterations", (json_int_t)r->early_new_iterations,
 		"perturbations", (json_int_t)r->perturbations,
+		"writes", (json_int_t)r->writes,
+		"faulted_writes", (json_int_t)r->faulted_writes,
+		"unchecked_writes", (json_int_t)r->unchecked_writes,
+		"racing_writes", (json_int_t)r->racing_writes,
+		"checked_writes", (json_int_t)r->checked_writes,
 		"histogram", histogram_json(r), "violations", counts_json(r),
 		"huge", huge_json(rep),
 		"observation", "name", rep->name, "result", mml_outcome_name(o),

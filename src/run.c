@@ -19,6 +19,7 @@
 #include "reader.h"
 #include "rng.h"
 #include "tag.h"
+#include "writer.h"
 
 struct runner {
 	const struct mml_program *p;
@@ -35,6 +36,10 @@ struct runner {
 	bool atomic[MML_MAX_OPS + 1];
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
+	/* Writer mode: each reader's oracle, which judges its stores, and
+	 * which pages of a file are in memory (mincore). */
+	struct mml_oracle *oracles[MML_MAX_READERS];
+	unsigned char *resident;
 	unsigned threads; /* reader threads started */
 	struct mml_crew own_crew; /* when the config brings none */
 	struct mml_crew *crew;
@@ -49,6 +54,7 @@ struct runner {
 	bool pinned, guarded;
 	bool refill; /* an op gives file pages back: allocate them again */
 	unsigned findings_kept, expected_kept;
+	unsigned kept_classes; /* bit per class with evidence kept */
 	double started_at, progress_at;
 	bool progress_shown;
 };
@@ -259,7 +265,7 @@ static int start_readers(struct runner *x)
 		t->peers = x->readers;
 		t->keep = keep;
 		t->seen = malloc(p->pages);
-		t->kept = calloc(keep ? keep : 1, sizeof *t->kept);
+		t->kept = calloc(keep + MML_CLASS_COUNT, sizeof *t->kept);
 		if (x->c->capture &&
 		    !(t->trace.ring = malloc(MML_TRACE_ENTRIES * sizeof *t->trace.ring)))
 			return fail(x, "reader set-up", -ENOMEM);
@@ -313,6 +319,7 @@ static void init_shared(struct runner *x)
 	memset(sh, 0, sizeof *sh);
 	sh->final_state = mml_state_done(x->p->nops);
 	sh->share = x->p->share;
+	sh->write = x->p->write;
 	sh->reader_yield = x->p->reader_yield;
 	sh->history = &x->history;
 	sh->atomic = x->atomic;
@@ -348,6 +355,10 @@ static int set_up(struct runner *x)
 	if (!x->shared || !x->readers)
 		return fail(x, "set-up", -ENOMEM);
 	memset(x->readers, 0, p->nreaders * sizeof *x->readers);
+	for (unsigned i = 0; i < p->nreaders; i++)
+		x->oracles[i] = &x->readers[i].oracle;
+	if (p->write && !(x->resident = malloc(p->pages)))
+		return fail(x, "set-up", -ENOMEM);
 	if (pin_mapper(x))
 		return -1;
 	init_shared(x);
@@ -404,6 +415,7 @@ static void tear_down(struct runner *x)
 	mml_history_free(&x->history);
 	free(x->shared);
 	free(x->readers);
+	free(x->resident);
 }
 
 /* Whether generation 0 really got the folios the program asked for: in
@@ -440,6 +452,9 @@ static int reset(struct runner *x, uint32_t run)
 		if (err)
 			return fail(x, "allocating a backing file again", err);
 		mml_store_tag(s, run, j);
+		if (p->write)
+			mml_write_clear(s->view + pages_len(x, s->lo), x->page_size,
+					s->lo, s->hi, p->nreaders);
 	}
 	int err = mml_store_install(&x->stores[0], x->region, 0, p->pages, run,
 				    0, p->populate);
@@ -517,13 +532,41 @@ static int apply_ops(struct runner *x)
 	return 0;
 }
 
+/* Writer mode, after the readers arrived: the words their stores left in
+ * every file, judged into their oracles.  A page an op truncated or
+ * punched out is not in memory and is skipped: what was stored there went
+ * with it, and the view past the file's end would SIGBUS.  Stores into
+ * anonymous memory are gone with their mappings: never judged. */
+static int check_writes(struct runner *x)
+{
+	const struct mml_program *p = x->p;
+	for (unsigned j = 0; j <= p->nops; j++) {
+		const struct mml_store *s = &x->stores[j];
+		if (!owns_store(p, j) || !mml_store_is_file(s))
+			continue;
+		char *first = s->view + pages_len(x, s->lo);
+		if (mincore(first, pages_len(x, s->hi - s->lo), x->resident) < 0)
+			return fail(x, "mincore of a backing file", -errno);
+		x->r->checked_writes += mml_write_scan(x->oracles, p->nreaders, j, first,
+						       x->page_size, s->lo, s->hi,
+						       x->resident);
+	}
+	return 0;
+}
+
+/* The first findings and the first expected violations, as many as the
+ * config asks each, and the first of every class beyond that. */
 static void keep_evidence(struct runner *x, const struct mml_violation *v)
 {
 	struct mml_result *r = x->r;
 	unsigned *kept = v->finding ? &x->findings_kept : &x->expected_kept;
-	if (*kept >= x->c->evidence || r->nevidence >= MML_EVIDENCE_MAX)
+	bool first = !(x->kept_classes & 1u << v->cls);
+	if (x->c->evidence == 0 || r->nevidence >= MML_EVIDENCE_MAX ||
+	    (*kept >= x->c->evidence && !first))
 		return;
-	(*kept)++;
+	if (*kept < x->c->evidence)
+		(*kept)++;
+	x->kept_classes |= 1u << v->cls;
 	r->evidence[r->nevidence++] = *v;
 }
 
@@ -538,6 +581,10 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	r->shared_cpu_reads += t->shared_cpu_reads;
 	r->shared_cpu_sweeps += t->shared_cpu_sweeps;
 	r->early_new += t->oracle.early_new;
+	r->writes += t->writes;
+	r->faulted_writes += t->faulted_writes;
+	r->unchecked_writes += t->unchecked_writes;
+	r->racing_writes += t->racing_writes;
 	for (int b = 0; b < MML_SWEEP_BUCKETS; b++)
 		r->sweep_values[b] += t->sweep_values[b];
 	*classes |= t->oracle.classes;
@@ -551,13 +598,15 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 }
 
 /* The violation a picture labels: the iteration's first finding, else its
- * first violation. */
+ * first violation; of the reads, which are what a picture shows. */
 static bool first_violation(const struct runner *x, struct mml_violation *v)
 {
 	bool found = false;
 	for (unsigned i = 0; i < x->p->nreaders; i++) {
 		const struct mml_oracle *o = &x->readers[i].oracle;
 		for (unsigned k = 0; k < o->nkept; k++) {
+			if (mml_class_is_write(o->kept[k].cls))
+				continue;
 			if (o->kept[k].finding) {
 				*v = o->kept[k];
 				return true;
@@ -627,7 +676,7 @@ static int iterate(struct runner *x)
 	wait_count(&sh->running, x->parties);
 	int err = apply_ops(x);
 	wait_count(&sh->arrived, x->parties);
-	if (err)
+	if (err || (x->p->write && check_writes(x)))
 		return -1;
 	return merge_iteration(x);
 }

@@ -48,6 +48,12 @@ struct mml_result {
 	uint64_t racing_iterations;
 	uint64_t early_new;        /* new values seen before the op was marked complete */
 	uint64_t early_new_iterations;
+	/* Writer mode (writer.h). */
+	uint64_t writes;           /* stores that did not fault */
+	uint64_t faulted_writes;   /* stores that faulted: nothing landed */
+	uint64_t unchecked_writes; /* of the writes, those into anonymous memory */
+	uint64_t racing_writes;    /* whole store inside an op window, other CPU */
+	uint64_t checked_writes;   /* store words found in the files and judged */
 	uint64_t count[MML_CLASS_COUNT][2]; /* [class][finding] */
 	uint64_t violation_iterations, finding_iterations;
 	/* When the first iteration with a violation ended, in seconds from

@@ -215,7 +215,18 @@ check_huge_setup() {
 	fi
 }
 
-echo "1..29"
+
+write_flag_and_file_agree() {
+	"$bin" --write -n 20 --json --no-progress >"$tmp/w.json" || return 1
+	printf 'pages 16\nop 1 mapfixed\nwrite 1\n' >"$tmp/w.litmus"
+	"$bin" run -n 20 --no-progress "$tmp/w.litmus" >"$tmp/w.out" 2>&1 || return 1
+	grep '^Writes' "$tmp/w.out" | sed 's/^/# /'
+	[ "$(json_field "$tmp/w.json" 'd["program"]["write"], d["writes"] > 0, d["checked_writes"] > 0')" = \
+		"True True True" ] &&
+		grep -q '^  write 1$' "$tmp/w.out" && grep -Eq '^Writes [1-9]' "$tmp/w.out"
+}
+
+echo "1..30"
 check "--help and README.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -247,4 +258,5 @@ check_huge_setup "--huge-setup puts the setting back when SIGTERM ends the run" 
 check_huge_setup "and when a second signal ends the process at once" \
 	huge_setup_restores "INT TERM"
 check_huge_setup "and when the run fails after the setup" huge_setup_restores_on_error
+check "--write and 'write 1' in a file both store and judge" write_flag_and_file_agree
 exit $failed

@@ -1,5 +1,6 @@
-/* Guarded reads: a fault inside the guarded region during a guarded load is
- * a HOLE, every other fault still kills the process.  The fatal cases run in
+/* Guarded reads and writes: a fault inside the guarded region during a
+ * guarded load is a HOLE, during a guarded store a store that did not land;
+ * every other fault still kills the process.  The fatal cases run in
  * a child, so that the test sees how it died. */
 #include <fcntl.h>
 #include <signal.h>
@@ -43,6 +44,11 @@ static char *make_region(void)
 static bool load(struct mml_guard *g, const char *addr, uint64_t *out)
 {
 	return mml_guard_load(g, (const _Atomic uint64_t *)addr, out);
+}
+
+static bool store(struct mml_guard *g, char *addr, uint64_t value)
+{
+	return mml_guard_store(g, (_Atomic uint64_t *)addr, value);
 }
 
 /* Runs fn in a child with the guard set up and returns how it ended. */
@@ -97,7 +103,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	printf("1..7\n");
+	printf("1..11\n");
 	char *region = make_region();
 	struct mml_guard g;
 	if (mml_guard_install() || mml_guard_enter(&g, region, 3 * page)) {
@@ -110,6 +116,14 @@ int main(void)
 	ok(!load(&g, region + page, &v) && !load(&g, region + page, &v),
 	   "and again: the signal is not left blocked after the jump");
 	ok(!load(&g, region + 2 * page, &v), "a page past a file's end is a hole (SIGBUS)");
+	ok(store(&g, region + 8, 7) && *(uint64_t *)(region + 8) == 7,
+	   "a store into a writable page lands");
+	ok(!store(&g, region + page, 7), "a store into a PROT_NONE page faults (SIGSEGV)");
+	ok(!store(&g, region + 2 * page, 7), "a store past a file's end faults (SIGBUS)");
+	mprotect(region, page, PROT_READ);
+	ok(!store(&g, region + 8, 9) && *(uint64_t *)(region + 8) == 7,
+	   "a store into a read-only page faults and changes nothing");
+	mprotect(region, page, PROT_READ | PROT_WRITE);
 	mml_guard_leave(&g);
 	mml_guard_uninstall();
 

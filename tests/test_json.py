@@ -19,6 +19,7 @@ RUNS = [
     ("dontneed of anonymous memory: zeros", ["-n", "50", "-b", "anon", "-o", "dontneed",
                                              "--read-order", "random"]),
     ("two sharing readers, unpinned", ["-n", "20", "-r", "2", "--share", "--no-pin"]),
+    ("writer mode over the control: lost writes", ["-n", "3", "-o", "piecewise", "--write"]),
     ("an Inconclusive run", ["-n", "1", "--min-racing", "1000000000"]),
     ("anonymous THP, checked", ["-n", "20", "-b", "anon", "-o", "mapfixed:anon",
                                 "--page-order", "9"]),

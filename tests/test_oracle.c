@@ -32,7 +32,7 @@ struct fixture {
 	struct mml_history h;
 	bool atomic[MML_MAX_OPS + 1];
 	uint8_t seen[MAX_PAGES];
-	struct mml_violation kept[KEEP];
+	struct mml_violation kept[KEEP + MML_CLASS_COUNT];
 	struct mml_oracle o;
 	uint64_t next_index;
 	bool built;
@@ -614,6 +614,7 @@ enum shape {
 	SHAPE_STALE_AFTER_RETURN,
 	SHAPE_FUTURE,
 	SHAPE_MISDIRECTED,
+	SHAPE_CAUSALITY, /* a peer saw op 1 on page 0, this reader old page 1 */
 	SHAPE_COUNT,
 };
 
@@ -623,6 +624,7 @@ static const char *const shape_names[SHAPE_COUNT] = {
 	[SHAPE_STALE_AFTER_RETURN] = "stale-after-return",
 	[SHAPE_FUTURE] = "future",
 	[SHAPE_MISDIRECTED] = "misdirected",
+	[SHAPE_CAUSALITY] = "causality",
 };
 
 static const enum mml_op_kind policy_kinds[] = {
@@ -699,6 +701,15 @@ static bool t_policy(enum mml_op_kind kind, enum shape shape)
 		good &= check_flags(see(&f, 0, MML_V_BAD, r1, r1), want,
 				    "BAD on page 0");
 		good &= check_only_count(&f, MML_MISDIRECTED, true, 1);
+		break;
+	case SHAPE_CAUSALITY:
+		peer_learns(&f, 1, 0, v1, r1);
+		good &= check_flags(see(&f, 1, 0, r1, r1),
+				    atomic ? want : MML_OBSERVED_VIOLATION,
+				    "gen0 on page 1 after the peer's news");
+		good &= check_only_count(&f, MML_CAUSALITY, atomic, 1);
+		good &= check_kept(&f, 0, MML_CAUSALITY, atomic, 1, 1,
+				   MML_SRC_PEER);
 		break;
 	default:
 		good = false;
@@ -962,7 +973,8 @@ static bool t_knowledge_completed(void)
 }
 
 /* A peer saw op 1 in effect; this reader then reads gen0 on a page op 1
- * covers while op 1 is still running: new-then-stale, a finding. */
+ * covers while op 1 is still running: causality (message passing), a
+ * finding for an atomic op. */
 static bool t_knowledge_peer(void)
 {
 	struct fixture f;
@@ -975,9 +987,89 @@ static bool t_knowledge_peer(void)
 	good &= check_flags(see(&f, 2, 0, r1, r1),
 			    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
 			    "page 2 gen0 after the peer saw gen1");
+	good &= check_only_count(&f, MML_CAUSALITY, true, 1);
+	good &= check_kept(&f, 0, MML_CAUSALITY, true, 1, 1, MML_SRC_PEER);
+	good &= check_int(f.o.kept[0].known.obs.reader, 1,
+			  "the evidence's new read is the peer's");
+	fx_end(&f);
+	return good;
+}
+
+/* munmap is not atomic: the peer faulted on page 0, and this reader still
+ * reads gen0 on page 0 itself.  A CPU may keep the old translation until
+ * the flush that ends the zap reaches it, so even news about the very same
+ * page makes this expected, not a finding. */
+static bool t_causality_same_page_not_atomic(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	peer_learns(&f, 1, 0, MML_V_HOLE, r1);
+	bool good = check_flags(see(&f, 0, 0, r1, r1), MML_OBSERVED_VIOLATION,
+				"page 0 gen0 after the peer's HOLE on page 0");
+	good &= check_only_count(&f, MML_CAUSALITY, false, 1);
+	good &= check_kept(&f, 0, MML_CAUSALITY, false, 1, 1, MML_SRC_PEER);
+	fx_end(&f);
+	return good;
+}
+
+/* mprotect none is atomic: the peer's HOLE, then gen0 here, is a finding;
+ * causality, not hole-then-data, since the news came from the peer. */
+static bool t_causality_hole_news_atomic(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	peer_learns(&f, 1, 0, MML_V_HOLE, r1);
+	bool good = check_flags(see(&f, 3, 0, r1, r1),
+				MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+				"page 3 gen0 after the peer's HOLE on page 0");
+	good &= check_only_count(&f, MML_CAUSALITY, true, 1);
+	fx_end(&f);
+	return good;
+}
+
+/* The reader saw gen1 itself first; the peer's news of op 1 is no news,
+ * so a stale read after it is this reader's own new-then-stale. */
+static bool t_causality_needs_news(void)
+{
+	struct fixture f;
+	if (!fx_classic(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	bool good = check_flags(see(&f, 0, 1, r1, r1), MML_OBSERVED_RAISED,
+				"page 0 gen1");
+	peer_learns(&f, 1, 3, 1, r1);
+	good &= check_knowledge(&f, 1, MML_SRC_OWN);
+	good &= check_flags(see(&f, 1, 0, r1, r1),
+			    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+			    "page 1 gen0");
 	good &= check_only_count(&f, MML_NEW_THEN_STALE, true, 1);
-	good &= check_kept(&f, 0, MML_NEW_THEN_STALE, true, 1, 1,
-			   MML_SRC_PEER);
+	fx_end(&f);
+	return good;
+}
+
+/* Peer news that a page went new, then this reader reads that page new
+ * and then old: the page went back in time for this reader, same-page. */
+static bool t_causality_then_own_same_page(void)
+{
+	struct fixture f;
+	if (!fx_classic(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	peer_learns(&f, 1, 0, 1, r1);
+	bool good = check_flags(see(&f, 2, 1, r1, r1), 0,
+				"page 2 gen1 after the news");
+	good &= check_flags(see(&f, 2, 0, r1, r1),
+			    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+			    "page 2 gen0 after this reader saw gen1 there");
+	good &= check_only_count(&f, MML_SAME_PAGE, true, 1);
 	fx_end(&f);
 	return good;
 }
@@ -1091,6 +1183,41 @@ static bool t_keep_room_for_findings(void)
 	good &= check_int(f.o.nkept_expected, KEEP / 2, "expected kept");
 	good &= check_kept(&f, KEEP / 2, MML_SAME_PAGE, true, 1, 1,
 			   MML_SRC_OWN);
+	fx_end(&f);
+	return good;
+}
+
+/* The first violation of another class is kept beyond the room, once,
+ * and takes none of the room left for findings. */
+static bool t_keep_first_of_each_class(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_PIECEWISE, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1);
+	bool good = check_flags(see(&f, 0, 1, r1, r1), MML_OBSERVED_RAISED,
+				"page 0 gen1");
+	for (int sweep = 0; sweep < 4; sweep++)
+		for (uint32_t p = 1; p < 4; p++)
+			see(&f, p, 0, r1, r1);
+	struct mml_violation other = {.cls = MML_CAUSALITY, .op = 1, .run = RUN};
+	good &= check_flags(mml_oracle_record(&f.o, &other), MML_OBSERVED_VIOLATION,
+			    "an expected violation of another class");
+	good &= check_flags(mml_oracle_record(&f.o, &other), MML_OBSERVED_VIOLATION,
+			    "another one");
+	good &= check_int(f.o.nkept, KEEP / 2 + 1, "the first of the class is kept");
+	good &= check_int(f.o.kept[KEEP / 2].cls, MML_CAUSALITY, "after the others");
+	for (uint32_t p = 1; p < 4; p++)
+		see(&f, p, 1, r1, r1);
+	for (uint32_t p = 0; p < 4; p++)
+		good &= check_flags(see(&f, p, 0, r1, r1),
+				    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+				    "same-page findings");
+	good &= check_int(f.o.nkept, KEEP / 2 + 1 + 4,
+			  "every finding kept: the room was all theirs");
+	good &= check_int(f.o.count[MML_CAUSALITY][0], 2, "both counted");
 	fx_end(&f);
 	return good;
 }
@@ -1260,8 +1387,16 @@ static const struct scenario scenarios[] = {
 	 t_noop_dontneed_keeps_cover},
 	{"knowledge: own observation raises M", t_knowledge_own},
 	{"knowledge: completed raises M", t_knowledge_completed},
-	{"knowledge: peer M, then stale read is new-then-stale",
+	{"causality: peer M, then a stale read, under an atomic op is a finding",
 	 t_knowledge_peer},
+	{"causality: peer HOLE on the same page under munmap is expected",
+	 t_causality_same_page_not_atomic},
+	{"causality: peer HOLE under mprotect none is a finding, not hole-then-data",
+	 t_causality_hole_news_atomic},
+	{"causality: peer news that is no news leaves new-then-stale",
+	 t_causality_needs_news},
+	{"causality: own new then old on the page after peer news is same-page",
+	 t_causality_then_own_same_page},
 	{"knowledge: peer M that is no news is ignored",
 	 t_knowledge_peer_not_news},
 	{"seen-mark: page that only showed gen0 is new-then-stale, not same-page",
@@ -1269,6 +1404,8 @@ static const struct scenario scenarios[] = {
 	{"seen-mark: fast-path read of gen1 marks the page", t_seen_mark_fast_path},
 	{"kept: expected violations leave room for a finding",
 	 t_keep_room_for_findings},
+	{"kept: the first of another class is kept beyond the room",
+	 t_keep_first_of_each_class},
 	{"reset forgets knowledge and seen-marks, keeps counts", t_reset},
 	{"unstarted candidate: ZERO also installed by a later op, during munmap, is no finding",
 	 t_unstarted_candidate_no_false_positive},
@@ -1290,7 +1427,8 @@ int main(void)
 		enum mml_op_kind kind = policy_kinds[k];
 		const struct mml_op_class *c = mml_op_class(kind);
 		for (int s = 0; s < SHAPE_COUNT; s++) {
-			bool expected = s == SHAPE_CROSS_PAGE && !c->atomic;
+			bool expected = (s == SHAPE_CROSS_PAGE ||
+					 s == SHAPE_CAUSALITY) && !c->atomic;
 			char name[128];
 			snprintf(name, sizeof name, "policy: %s (%s) %s is %s",
 				 c->name, c->atomic ? "atomic" : "non-atomic",
