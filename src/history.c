@@ -6,24 +6,22 @@
 #include "ops.h"
 #include "tag.h"
 
-/* Where a store to the page lands: the file of the generation last
- * mapped there (punch and remove change what the file holds, not which
- * file is mapped), private anonymous memory, or nowhere.  Every readable
- * mapping of the harness is writable too. */
-static uint8_t landing(const struct mml_page_state *s, uint8_t *file)
+/* Where a store to the page lands: the file mapped there (punch and
+ * remove change what the file holds, not which file is mapped), private
+ * anonymous memory, or nowhere.  Every readable mapping of the harness is
+ * writable too. */
+static uint8_t landing(const struct mml_page_state *s)
 {
-	if (s->shared && s->content <= MML_MAX_OPS)
-		*file = s->content;
 	if (!s->readable || s->content == MML_V_HOLE)
 		return MML_LAND_FAULT;
-	return s->shared ? *file : MML_LAND_ANON;
+	return s->file == MML_V_BAD ? MML_LAND_ANON : s->file;
 }
 
 static void note_landing(struct mml_history *h, size_t base, unsigned j,
-			 const struct mml_page_state *s, uint8_t *file)
+			 const struct mml_page_state *s)
 {
 	uint8_t *land = h->landing + base, *cover = h->landcover + base;
-	land[j] = landing(s, file);
+	land[j] = landing(s);
 	if (j == 0)
 		cover[j] = 0;
 	else
@@ -41,12 +39,11 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 	uint8_t *alt = h->alt + base;
 	uint32_t folio = 1u << p->page_order;
 	struct mml_page_state s = mml_initial_state(p);
-	uint8_t file = 0;
 	value[0] = mml_page_visible(&s);
 	alt[0] = mml_page_visible_alt(&s);
 	lastcover[0] = 0;
 	if (h->landing)
-		note_landing(h, base, 0, &s, &file);
+		note_landing(h, base, 0, &s);
 	for (unsigned j = 1; j < h->ngens; j++) {
 		const struct mml_op *op = &p->ops[j - 1];
 		if (page >= op->lo && page < op->hi)
@@ -55,7 +52,7 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 		alt[j] = mml_page_visible_alt(&s);
 		lastcover[j] = value[j] != value[j - 1] ? (uint8_t)j : lastcover[j - 1];
 		if (h->landing)
-			note_landing(h, base, j, &s, &file);
+			note_landing(h, base, j, &s);
 	}
 }
 

@@ -34,14 +34,17 @@ static void install_generation(const struct mml_op *op, unsigned gen,
 	(void)page, (void)folio;
 	bool file = op->backing != MML_BACKING_ANON;
 	*s = (struct mml_page_state){.content = file ? (uint8_t)gen : MML_V_ZERO,
-				     .alt = MML_V_BAD, .readable = true,
-				     .shared = file, .locked = op->locked};
+				     .alt = MML_V_BAD,
+				     .file = file ? (uint8_t)gen : MML_V_BAD,
+				     .readable = true, .shared = file,
+				     .locked = op->locked};
 }
 
 /* What a range left by munmap holds: the PROT_NONE reservation. */
 static void become_reservation(struct mml_page_state *s)
 {
-	*s = (struct mml_page_state){.content = MML_V_ZERO, .alt = MML_V_BAD};
+	*s = (struct mml_page_state){.content = MML_V_ZERO, .alt = MML_V_BAD,
+				     .file = MML_V_BAD};
 }
 
 static const char *refuses_locked(const struct mml_page_state *s)
@@ -323,7 +326,7 @@ static void effect_truncate(const struct mml_op *op, unsigned gen,
 		uint32_t page, uint32_t folio, struct mml_page_state *s)
 {
 	(void)op, (void)gen, (void)page, (void)folio;
-	if (s->shared && s->content == 0) {
+	if (s->file == 0) {
 		s->content = MML_V_HOLE;
 		s->alt = MML_V_BAD;
 	}
@@ -345,7 +348,7 @@ static void effect_punch(const struct mml_op *op, unsigned gen,
 		uint32_t page, uint32_t folio, struct mml_page_state *s)
 {
 	(void)op, (void)gen, (void)page, (void)folio;
-	if (s->shared && s->content == 0)
+	if (s->file == 0 && s->content != MML_V_HOLE)
 		s->content = MML_V_ZERO;
 }
 
@@ -507,6 +510,7 @@ struct mml_page_state mml_initial_state(const struct mml_program *p)
 {
 	bool file = p->backing != MML_BACKING_ANON;
 	return (struct mml_page_state){.content = 0, .alt = MML_V_BAD,
+				       .file = file ? 0 : MML_V_BAD,
 				       .readable = true, .shared = file};
 }
 

@@ -21,6 +21,10 @@ struct mml_page_state {
 	 * MADV_FREE leaves the old content until reclaim takes the page, and
 	 * zeros after. */
 	uint8_t alt;
+	/* The generation whose file is mapped there, MML_V_BAD for private
+	 * anonymous memory: what truncate and punch cut, and where a store
+	 * lands, whatever the page reads as (zeros after a hole punch). */
+	uint8_t file;
 	bool readable;
 	bool shared; /* file-backed: MADV_DONTNEED keeps the content */
 	bool locked; /* mlock'ed: the kernel refuses MADV_DONTNEED and FREE */

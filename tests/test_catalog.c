@@ -96,6 +96,12 @@ static void test_values(void)
 	       (const char *[]){"pageout", "collapse", "mlock", "migrate", NULL},
 	       "00000000", "pageout, collapse, mlock and migrate change no value");
 	values(8, MML_BACKING_MEMFD,
+	       (const char *[]){"punch:4-8", "truncate:6-8", NULL}, "0000ZZHH",
+	       "truncate cuts a punched page of gen 0's file too: it reads zeros, it is still that file");
+	values(8, MML_BACKING_TMPFS,
+	       (const char *[]){"remove:0-4", "truncate:2-8", NULL}, "ZZHHHHHH",
+	       "and a page MADV_REMOVE emptied");
+	values(8, MML_BACKING_MEMFD,
 	       (const char *[]){"truncate:6-8", "mprotect:none", "mprotect:read", NULL},
 	       "000000HH", "a truncated page stays a hole when made readable again");
 }
@@ -231,7 +237,7 @@ static void test_decoder_repairs(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..34\n");
+	printf("1..36\n");
 	test_values();
 	test_free_alternative();
 	test_refusals();
