@@ -81,15 +81,33 @@ static void decode_reader(struct input *in, uint32_t pages, struct mml_reader *r
 		r->param = param % pages;
 }
 
+/* Huge pages and hugetlb need machine settings that most machines do not
+ * have, and a program that asks for them is skipped there.  So only the
+ * byte values that name them exactly do: a random byte gives base pages
+ * and a backing without hugetlb, and a one-byte mutation still reaches
+ * every order and backing. */
+static unsigned decode_order(uint32_t v)
+{
+	return v <= MML_MAX_PAGE_ORDER ? v : 0;
+}
+
+static uint32_t decode_backing(uint32_t v)
+{
+	return v < MML_BACKING_COUNT ? v : v % MML_BACKING_HUGETLB;
+}
+
 /* The header fields both versions share, from the backing on. */
 static void decode_knobs(struct input *in, struct mml_program *p,
-			 unsigned backings)
+			 unsigned version)
 {
-	p->backing = (enum mml_backing)(take(in, 1) % backings);
+	uint32_t backing = take(in, 1);
+	p->backing = (enum mml_backing)(version == MML_ENCODING_V1
+						? backing % V1_BACKINGS
+						: decode_backing(backing));
 	uint32_t flags = take(in, 1);
 	p->populate = !(flags & 1);
 	p->share = flags & 2;
-	p->write = backings > V1_BACKINGS && (flags & 4);
+	p->write = version != MML_ENCODING_V1 && (flags & 4);
 	p->delay = (enum mml_delay)(take(in, 1) % MML_DELAY_COUNT);
 	p->delay_amount = take(in, 4);
 	if (p->delay != MML_DELAY_SPIN && p->delay != MML_DELAY_SLEEP)
@@ -106,7 +124,7 @@ static void decode_v1(struct input *in, struct mml_program *p)
 	p->pages = 1 + take(in, 3) % MML_MAX_PAGES;
 	take(in, 1); /* page order: version 1 knows order 0 only */
 	p->page_order = 0;
-	decode_knobs(in, p, V1_BACKINGS);
+	decode_knobs(in, p, MML_ENCODING_V1);
 	for (unsigned i = 0; i < p->nops; i++)
 		decode_op_v1(in, p->pages, &p->ops[i]);
 	for (unsigned i = 0; i < p->nreaders; i++)
@@ -123,7 +141,7 @@ static void decode_op_v2(struct input *in, const struct mml_program *p,
 	uint32_t folio = p->backing == MML_BACKING_HUGETLB ? 1u << p->page_order : 1;
 	op->kind = (enum mml_op_kind)(take(in, 1) % MML_OP_COUNT);
 	decode_range(in, p->pages, folio, op);
-	uint32_t backing = take(in, 1) % MML_BACKING_COUNT;
+	uint32_t backing = decode_backing(take(in, 1));
 	uint32_t prot = take(in, 1) % 2;
 	uint32_t flags = take(in, 1);
 	uint32_t align = take(in, 1) % MML_ALIGN_COUNT;
@@ -171,8 +189,8 @@ static void repair_ops(struct mml_program *p)
 static void decode_v2(struct input *in, struct mml_program *p)
 {
 	uint32_t pages = take(in, 3);
-	p->page_order = take(in, 1) % (MML_MAX_PAGE_ORDER + 1);
-	decode_knobs(in, p, MML_BACKING_COUNT);
+	p->page_order = decode_order(take(in, 1));
+	decode_knobs(in, p, MML_ENCODING_V2);
 	if (p->backing == MML_BACKING_HUGETLB)
 		p->page_order = MML_MAX_PAGE_ORDER;
 	uint32_t folio = 1u << p->page_order;

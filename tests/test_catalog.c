@@ -228,6 +228,11 @@ static void test_decoder_repairs(void)
 	ok(p.page_order == 9 && p.pages == 16 * 512 && p.ops[0].lo == 512 &&
 		   p.ops[0].hi == 1024 && mml_program_check(&p) == NULL,
 	   "hugetlb decodes with page order 9 and ranges in whole huge pages");
+	n = v2_input(buf, 7, MML_OP_MAPFIXED, 0, 0);
+	buf[4] = 200;
+	mml_decode(buf, n, &p, NULL);
+	ok(p.page_order == 0 && p.backing == MML_BACKING_TMPFS,
+	   "an order byte above 9 reads as base pages, a backing byte above 3 never as hugetlb");
 	n = v2_input(buf, MML_BACKING_ANON, MML_OP_GROW, 0, 0);
 	mml_decode(buf, n, &p, NULL);
 	ok(p.ops[0].kind == MML_OP_MREMAP && mml_program_check(&p) == NULL,
@@ -237,7 +242,7 @@ static void test_decoder_repairs(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..36\n");
+	printf("1..37\n");
 	test_values();
 	test_free_alternative();
 	test_refusals();
