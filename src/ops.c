@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mempolicy.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,7 +496,7 @@ int mml_op_kind_parse(const char *name)
 	return -1;
 }
 
-int mml_far_node(void)
+static int read_far_node(void)
 {
 	FILE *f = fopen("/sys/devices/system/node/online", "r");
 	if (!f)
@@ -504,6 +505,21 @@ int mml_far_node(void)
 	int got = fscanf(f, "%d-%d", &first, &last);
 	fclose(f);
 	return got == 2 && last > first ? last : -1;
+}
+
+static int far_node;
+
+static void find_far_node(void)
+{
+	far_node = read_far_node();
+}
+
+/* Read once: every run asks, and a fuzz target runs thousands a second. */
+int mml_far_node(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, find_far_node);
+	return far_node;
 }
 
 struct mml_page_state mml_initial_state(const struct mml_program *p)
