@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
@@ -12,6 +11,7 @@
 
 #include "huge.h"
 #include "ops.h"
+#include "sink.h"
 #include "text.h"
 
 enum {
@@ -352,22 +352,6 @@ bool mml_survey_has_finding(const struct mml_survey *s)
 
 /* Text --------------------------------------------------------------------- */
 
-struct text {
-	char *buf;
-	size_t len, used;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-put(struct text *t, const char *fmt, ...)
-{
-	if (t->used >= t->len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
-	va_end(ap);
-	t->used = n < 0 ? t->len : t->used + (size_t)n;
-}
 
 void mml_survey_count_text(uint64_t n, char *buf, size_t len)
 {
@@ -406,33 +390,33 @@ static uint64_t class_iterations(const struct mml_result *r, int cls)
 }
 
 /* Exact counts: rounded, 1784 of 1785 iterations would read as all. */
-static void violations_text(struct text *t, const struct mml_result *r)
+static void violations_text(struct mml_sink *t, const struct mml_result *r)
 {
 	const char *sep = " ";
 	for (int c = 0; c < MML_CLASS_COUNT; c++) {
 		if (!r->count[c][0] && !r->count[c][1])
 			continue;
-		put(t, "%s%s%s %" PRIu64, sep, r->count[c][1] ? "FINDING " : "",
+		mml_sink_put(t, "%s%s%s %" PRIu64, sep, r->count[c][1] ? "FINDING " : "",
 		    mml_class_name((enum mml_class)c), class_iterations(r, c));
 		sep = ", ";
 	}
-	put(t, " of %" PRIu64 " it", r->iterations);
+	mml_sink_put(t, " of %" PRIu64 " it", r->iterations);
 }
 
 void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 			  size_t len)
 {
-	struct text t = {buf, len, 0};
+	struct mml_sink t = {buf, len, 0};
 	buf[0] = 0;
 	switch (c->status) {
 	case MML_CELL_PENDING:
-		put(&t, "not run");
+		mml_sink_put(&t, "not run");
 		return;
 	case MML_CELL_NA:
-		put(&t, "n/a: %s", c->reason);
+		mml_sink_put(&t, "n/a: %s", c->reason);
 		return;
 	case MML_CELL_SKIPPED:
-		put(&t, "skipped: %s", c->reason);
+		mml_sink_put(&t, "skipped: %s", c->reason);
 		return;
 	case MML_CELL_RAN:
 		break;
@@ -442,13 +426,13 @@ void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 	mml_survey_count_text(r->iterations, it, sizeof it);
 	mml_survey_count_text(r->racing_reads, racing, sizeof racing);
 	if (r->violation_iterations == 0) {
-		put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
+		mml_sink_put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
 		return;
 	}
 	duration_text(r->first_violation_seconds, first, sizeof first);
-	put(&t, "%s:", mml_outcome_name(c->outcome));
+	mml_sink_put(&t, "%s:", mml_outcome_name(c->outcome));
 	violations_text(&t, r);
-	put(&t, " (first %s)", first);
+	mml_sink_put(&t, " (first %s)", first);
 }
 
 static const char *policy_name(const struct mml_program *p)

@@ -7,32 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends with snprintf, stopping quietly when the buffer is full. */
-struct sink {
-	char *buf;
-	size_t len, used;
-};
+#include "sink.h"
 
-static void __attribute__((format(printf, 2, 3)))
-put(struct sink *s, const char *fmt, ...)
-{
-	if (s->used >= s->len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
-	va_end(ap);
-	s->used = n < 0 ? s->len : s->used + (size_t)n;
-}
-
-static void put_cpu(struct sink *s, int cpu)
+static void put_cpu(struct mml_sink *s, int cpu)
 {
 	if (cpu == MML_NO_CPU)
-		put(s, " cpu=any");
+		mml_sink_put(s, " cpu=any");
 	else if (cpu == MML_AUTO_CPU)
-		put(s, " cpu=auto");
+		mml_sink_put(s, " cpu=auto");
 	else
-		put(s, " cpu=%d", cpu);
+		mml_sink_put(s, " cpu=%d", cpu);
 }
 
 static bool delay_has_amount(enum mml_delay d)
@@ -42,30 +26,30 @@ static bool delay_has_amount(enum mml_delay d)
 
 void mml_program_format(const struct mml_program *p, char *buf, size_t len)
 {
-	struct sink s = {buf, len, 0};
+	struct mml_sink s = {buf, len, 0};
 	buf[0] = 0;
-	put(&s, "pages %" PRIu32 "\norder %u\nbacking %s\npopulate %d\n",
+	mml_sink_put(&s, "pages %" PRIu32 "\norder %u\nbacking %s\npopulate %d\n",
 	    p->pages, p->page_order, mml_backing_name(p->backing), p->populate);
-	put(&s, "mapper");
+	mml_sink_put(&s, "mapper");
 	put_cpu(&s, p->mapper_cpu);
-	put(&s, " delay=%s", mml_delay_name(p->delay));
+	mml_sink_put(&s, " delay=%s", mml_delay_name(p->delay));
 	if (delay_has_amount(p->delay))
-		put(&s, ":%" PRIu32, p->delay_amount);
-	put(&s, "\n");
+		mml_sink_put(&s, ":%" PRIu32, p->delay_amount);
+	mml_sink_put(&s, "\n");
 	for (unsigned i = 0; i < p->nops; i++) {
 		char op[96];
 		mml_op_format(&p->ops[i], op, sizeof op);
-		put(&s, "op %u %s\n", i + 1, op);
+		mml_sink_put(&s, "op %u %s\n", i + 1, op);
 	}
 	for (unsigned i = 0; i < p->nreaders; i++) {
 		const struct mml_reader *r = &p->readers[i];
-		put(&s, "reader %u %s", i, mml_order_name(r->order));
+		mml_sink_put(&s, "reader %u %s", i, mml_order_name(r->order));
 		if (r->order == MML_ORDER_STRIDE || r->order == MML_ORDER_SINGLE)
-			put(&s, ":%" PRIu32, r->param);
+			mml_sink_put(&s, ":%" PRIu32, r->param);
 		put_cpu(&s, r->cpu);
-		put(&s, "\n");
+		mml_sink_put(&s, "\n");
 	}
-	put(&s, "reader-yield %" PRIu32 "\nshare %d\nwrite %d\nperturb %s\n"
+	mml_sink_put(&s, "reader-yield %" PRIu32 "\nshare %d\nwrite %d\nperturb %s\n"
 	    "repeat %" PRIu32 "\n", p->reader_yield, p->share, p->write,
 	    mml_perturb_name(p->perturb), p->repeat);
 }
