@@ -296,6 +296,18 @@ bool mml_program_maps(const struct mml_program *p, enum mml_backing b)
 	return false;
 }
 
+/* Whether an op before op j truncated generation 0's file below lo: a
+ * truncate to lo would then grow the file, and the pages it adds read as
+ * zeros below the op's own range, which no op's value class says. */
+static bool truncated_below(const struct mml_program *p, unsigned j,
+			    uint32_t lo)
+{
+	for (unsigned i = 1; i < j; i++)
+		if (p->ops[i - 1].kind == MML_OP_TRUNCATE && p->ops[i - 1].lo < lo)
+			return true;
+	return false;
+}
+
 /* What one op needs of its own fields and of the program around it. */
 static const char *check_op_kind(const struct mml_program *p,
 				 const struct mml_op *op, unsigned j)
@@ -308,6 +320,8 @@ static const char *check_op_kind(const struct mml_program *p,
 			return "truncate and punch need generation 0 to be a file (memfd, tmpfs, hugetlb)";
 		if (op->kind == MML_OP_TRUNCATE && op->hi != p->pages)
 			return "truncate: the range must run to the region's end";
+		if (op->kind == MML_OP_TRUNCATE && truncated_below(p, j, op->lo))
+			return "truncate: an earlier truncate left the file shorter, and this one would grow it";
 		return NULL;
 	case MML_OP_SHRINK:
 		if (op->hi - op->lo <= folio)

@@ -180,6 +180,9 @@ static void test_refusals(void)
 		"file", "truncate of anonymous generation 0 is refused");
 	refused(8, 0, MML_BACKING_MEMFD, (const char *[]){"truncate:2-4", NULL},
 		"region's end", "truncate not to the region's end is refused");
+	refused(8, 0, MML_BACKING_MEMFD,
+		(const char *[]){"truncate:0-8", "truncate:4-8", NULL}, "grow it",
+		"a truncate that would grow the file an earlier one cut is refused");
 	refused(8, 0, MML_BACKING_MEMFD, (const char *[]){"shrink:3-4", NULL},
 		"more than one folio", "shrink of one folio is refused");
 	refused(8, 0, MML_BACKING_MEMFD,
@@ -242,7 +245,7 @@ static void test_decoder_repairs(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..37\n");
+	printf("1..38\n");
 	test_values();
 	test_free_alternative();
 	test_refusals();
