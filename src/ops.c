@@ -308,6 +308,13 @@ static void effect_mlock(const struct mml_op *op, unsigned gen,
 	s->locked = true;
 }
 
+static const char *refuses_mlock(const struct mml_page_state *s)
+{
+	if (s->readable && s->content == MML_V_HOLE)
+		return "mlock fails on pages past the end of their file";
+	return NULL;
+}
+
 static int apply_mlock(const struct mml_target *t, const struct mml_op *op,
 		       unsigned gen)
 {
@@ -445,7 +452,8 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 	[MML_OP_REMOVE] = {.name = "remove", .releases_file = true, .effect = effect_remove,
 			   .refuses = refuses_remove, .apply = apply_remove},
 	[MML_OP_MLOCK] = {.name = "mlock", .atomic = true, .splits = true,
-			  .effect = effect_mlock, .apply = apply_mlock},
+			  .effect = effect_mlock, .refuses = refuses_mlock,
+			  .apply = apply_mlock},
 	[MML_OP_MIGRATE] = {.name = "migrate", .atomic = true,
 			    .effect = effect_none, .apply = apply_migrate},
 };

@@ -183,6 +183,9 @@ static void test_refusals(void)
 	refused(8, 0, MML_BACKING_MEMFD,
 		(const char *[]){"truncate:0-8", "truncate:4-8", NULL}, "grow it",
 		"a truncate that would grow the file an earlier one cut is refused");
+	refused(8, 0, MML_BACKING_MEMFD,
+		(const char *[]){"truncate:4-8", "mlock", NULL}, "past the end",
+		"mlock of pages a truncate cut off is refused (the kernel fails it)");
 	refused(8, 0, MML_BACKING_MEMFD, (const char *[]){"shrink:3-4", NULL},
 		"more than one folio", "shrink of one folio is refused");
 	refused(8, 0, MML_BACKING_MEMFD,
@@ -245,7 +248,7 @@ static void test_decoder_repairs(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..38\n");
+	printf("1..39\n");
 	test_values();
 	test_free_alternative();
 	test_refusals();
