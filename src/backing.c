@@ -138,6 +138,45 @@ int mml_store_refill(const struct mml_store *s)
 	return allocate(s);
 }
 
+static bool same_shape(const struct mml_store *s, enum mml_backing kind,
+		       size_t size, uint32_t lo, uint32_t hi, unsigned order)
+{
+	return s->kind == kind && s->size == size && s->lo == lo &&
+	       s->hi == hi && s->order == order;
+}
+
+int mml_store_take(struct mml_shelf *shelf, struct mml_store *s,
+		   enum mml_backing kind, uint32_t pages, uint32_t lo,
+		   uint32_t hi, size_t page_size, unsigned order,
+		   const char **what)
+{
+	size_t size = (size_t)pages * page_size;
+	for (unsigned i = 0; shelf && i < shelf->n; i++) {
+		if (!same_shape(&shelf->stores[i], kind, size, lo, hi, order))
+			continue;
+		*s = shelf->stores[i];
+		shelf->stores[i] = shelf->stores[--shelf->n];
+		return 0;
+	}
+	return mml_store_open(s, kind, pages, lo, hi, page_size, order, what);
+}
+
+void mml_store_shelve(struct mml_shelf *shelf, struct mml_store *s)
+{
+	if (!shelf || !mml_store_is_file(s) || s->kind == MML_BACKING_HUGETLB ||
+	    !s->view) {
+		mml_store_close(s);
+		return;
+	}
+	if (shelf->n == MML_SHELF_SIZE) {
+		mml_store_close(&shelf->stores[0]);
+		shelf->stores[0] = shelf->stores[--shelf->n];
+	}
+	shelf->stores[shelf->n++] = *s;
+	s->view = NULL;
+	s->fd = -1;
+}
+
 void mml_store_close(struct mml_store *s)
 {
 	if (s->view)

@@ -29,6 +29,28 @@ void mml_store_close(struct mml_store *s);
 /* File backings: the file's full size and every page of the store
  * allocated again, after an op truncated it or punched holes in it. */
 int mml_store_refill(const struct mml_store *s);
+
+/* A shelf: file stores kept open between runs, so that a fuzz target's
+ * executions, which often differ in a byte or two, reuse a backing file
+ * with the same shape instead of creating, filling and freeing one each
+ * time.  A store is found again by its shape (kind, size, pages, order);
+ * its tags are written anew by every iteration's reset.  hugetlb stores
+ * are not kept: they would hold pool pages that the next run may need. */
+enum { MML_SHELF_SIZE = 8 };
+
+struct mml_shelf {
+	struct mml_store stores[MML_SHELF_SIZE];
+	unsigned n;
+};
+
+/* mml_store_open, or a store of the same shape from the shelf. */
+int mml_store_take(struct mml_shelf *shelf, struct mml_store *s,
+		   enum mml_backing kind, uint32_t pages, uint32_t lo,
+		   uint32_t hi, size_t page_size, unsigned order,
+		   const char **what);
+/* Keeps the store on the shelf (closing the oldest when it is full), or
+ * closes it when it cannot be kept. */
+void mml_store_shelve(struct mml_shelf *shelf, struct mml_store *s);
 bool mml_store_is_file(const struct mml_store *s);
 
 /* File backings: write this iteration's tags into the file itself. */

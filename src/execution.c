@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backing.h"
 #include "crew.h"
 #include "encoding.h"
 #include "huge.h"
@@ -172,8 +173,10 @@ bool mml_fired(const struct mml_program *p, const struct mml_result *r)
 void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 			 struct mml_execution *x)
 {
-	/* Executions follow each other in one process: their threads stay. */
+	/* Executions follow each other in one process: their threads and
+	 * their backing files stay. */
 	static struct mml_crew crew;
+	static struct mml_shelf shelf;
 	x->config = (struct mml_config){
 		.seconds = env->caps.ms / 1000.0,
 		.iterations = x->program.repeat,
@@ -183,6 +186,7 @@ void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 		.stop_on_violation = mml_program_has_control(&x->program),
 		.capture = x->capture,
 		.crew = &crew,
+		.shelf = &shelf,
 	};
 	if (mml_run(&x->program, &x->config, &x->result) < 0)
 		x->status = MML_EXEC_ERROR;

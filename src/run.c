@@ -142,7 +142,8 @@ static int open_stores(struct runner *x)
 {
 	const struct mml_program *p = x->p;
 	const char *what = "backing";
-	int err = mml_store_open(&x->stores[0], p->backing, p->pages, 0,
+	struct mml_shelf *shelf = x->c->shelf;
+	int err = mml_store_take(shelf, &x->stores[0], p->backing, p->pages, 0,
 				 p->pages, x->page_size, p->page_order, &what);
 	if (err)
 		return fail(x, what, err);
@@ -150,8 +151,9 @@ static int open_stores(struct runner *x)
 		const struct mml_op *op = &p->ops[j - 1];
 		if (!owns_store(p, j))
 			continue;
-		err = mml_store_open(&x->stores[j], op->backing, p->pages, op->lo,
-				     op->hi, x->page_size, p->page_order, &what);
+		err = mml_store_take(shelf, &x->stores[j], op->backing, p->pages,
+				     op->lo, op->hi, x->page_size, p->page_order,
+				     &what);
 		if (err)
 			return fail(x, what, err);
 	}
@@ -408,8 +410,10 @@ static void tear_down(struct runner *x)
 		mml_guard_uninstall();
 	if (x->pinned)
 		sched_setaffinity(0, sizeof x->saved_affinity, &x->saved_affinity);
+	/* A store an op truncated or punched is not whole: not kept. */
+	struct mml_shelf *shelf = x->refill ? NULL : x->c->shelf;
 	for (unsigned j = 0; j <= x->p->nops; j++)
-		mml_store_close(&x->stores[j]);
+		mml_store_shelve(shelf, &x->stores[j]);
 	for (unsigned j = 1; j <= x->p->nops; j++)
 		if (x->window[j])
 			munmap(x->window[j], x->window_len[j]);

@@ -14,6 +14,7 @@
 #include "trace.h"
 
 struct mml_crew;
+struct mml_shelf;
 
 enum {
 	MML_EVIDENCE_MAX = 32,
@@ -38,6 +39,8 @@ struct mml_config {
 	/* Threads to run the readers and the perturber on, kept between runs;
 	 * NULL: the run starts its own and ends them. */
 	struct mml_crew *crew;
+	/* Backing files kept between runs (backing.h); NULL: none kept. */
+	struct mml_shelf *shelf;
 };
 
 struct mml_result {
