@@ -20,6 +20,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "tap_report.h"
 
 enum { NOBODY = 65534 };
 
@@ -124,20 +125,6 @@ static bool read_zeros(const struct mml_capture *c)
 	return false;
 }
 
-static void print_report(const char *name, const struct mml_program *p,
-			 const struct mml_config *c, const struct mml_result *r)
-{
-	struct mml_report rep = {name, p, c, r};
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	mml_report_text(mem, &rep);
-	fclose(mem);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		printf("# %s\n", line);
-	free(text);
-}
-
 /* The answer means something about huge pages only if most blocks were;
  * as nobody, smaps has to tell. */
 static void check_huge(const struct scenario *s, const char *op,
@@ -208,7 +195,7 @@ static void run_op(const struct scenario *s, const char *op)
 		printf("Bail out! %s %s: %s\n", s->name, op, r.error);
 		exit(1);
 	}
-	print_report(op, &p, &c, &r);
+	tap_report(op, &p, &c, &r);
 	struct mml_report rep = {op, &p, &c, &r};
 	char what[128];
 	snprintf(what, sizeof what, "%s: no finding in %llu iterations", op,

@@ -11,6 +11,8 @@ import sys
 
 import jsonschema
 
+from schema_fields import field_names
+
 RUNS = [
     ("the classic test", ["-n", "200"]),
     ("the control, with evidence", ["-n", "3", "-o", "piecewise", "--evidence", "2"]),
@@ -24,19 +26,6 @@ RUNS = [
     ("anonymous THP, checked", ["-n", "20", "-b", "anon", "-o", "mapfixed:anon",
                                 "--page-order", "9"]),
 ]
-
-
-def field_names(schema):
-    """Every property name anywhere in the schema."""
-    names = set()
-    if isinstance(schema, dict):
-        names.update(schema.get("properties", {}))
-        for value in schema.values():
-            names |= field_names(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            names |= field_names(value)
-    return names
 
 
 def main():

@@ -10,6 +10,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "tap_report.h"
 #include "writer.h"
 
 static int failures;
@@ -57,16 +58,8 @@ static enum mml_outcome run(const char *name, const struct mml_program *p,
 		printf("Bail out! %s: %s\n", name, r->error);
 		exit(1);
 	}
+	tap_report(name, p, c, r);
 	struct mml_report rep = {name, p, c, r};
-	fflush(stdout);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	mml_report_text(mem, &rep);
-	fclose(mem);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		printf("# %s\n", line);
-	free(text);
 	return mml_report_outcome(&rep);
 }
 

@@ -17,6 +17,8 @@ import time
 
 import jsonschema
 
+from schema_fields import field_names
+
 TINY = ["--ops", "mapfixed,piecewise,truncate", "--backings", "memfd,anon",
         "--page-orders", "0", "--read-orders", "asc,pingpong",
         "--cell-seconds", "0.2", "--no-progress",
@@ -37,19 +39,6 @@ class Tap:
             print(f"# {note}")
         self.failed |= not good
         print(f"{'' if good else 'not '}ok {self.n} - {what}", flush=True)
-
-
-def field_names(schema):
-    """Every property name anywhere in the schema."""
-    names = set()
-    if isinstance(schema, dict):
-        names.update(schema.get("properties", {}))
-        for value in schema.values():
-            names |= field_names(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            names |= field_names(value)
-    return names
 
 
 def cells_of(doc, op, backing=None):
