@@ -8,7 +8,6 @@
 #include "backing.h"
 #include "crew.h"
 #include "encoding.h"
-#include "huge.h"
 #include "ops.h"
 #include "report.h"
 
@@ -161,7 +160,7 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 				const struct mml_program *p)
 {
 	const char *why = outside_bounds(env, p);
-	return why ? why : mml_huge_unavailable(p);
+	return why ? why : mml_run_unavailable(p);
 }
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r)

@@ -202,22 +202,20 @@ static int reserve_staging(struct runner *x)
 	return 0;
 }
 
-/* What the machine must offer beyond the program's own checks. */
+const char *mml_run_unavailable(const struct mml_program *p)
+{
+	for (unsigned i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == MML_OP_MIGRATE && mml_far_node() < 0)
+			return "migrate needs a second NUMA node, and this machine has one";
+	return mml_huge_unavailable(p);
+}
+
 static int check_features(struct runner *x)
 {
-	const char *why = mml_huge_unavailable(x->p);
-	if (why) {
+	const char *why = mml_run_unavailable(x->p);
+	if (why)
 		snprintf(x->r->error, sizeof x->r->error, "%s", why);
-		return -1;
-	}
-	for (unsigned j = 1; j <= x->p->nops; j++) {
-		if (x->p->ops[j - 1].kind != MML_OP_MIGRATE || mml_far_node() >= 0)
-			continue;
-		snprintf(x->r->error, sizeof x->r->error,
-			 "migrate needs a second NUMA node, and this machine has one");
-		return -1;
-	}
-	return 0;
+	return why ? -1 : 0;
 }
 
 static int check_cpu(struct runner *x, int cpu)

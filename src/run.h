@@ -84,6 +84,11 @@ struct mml_result {
 int mml_run(const struct mml_program *p, const struct mml_config *c,
 	    struct mml_result *r);
 
+/* NULL when this machine offers what the program needs beyond its own
+ * checks (huge pages, a second NUMA node for migrate), else a one-line
+ * reason.  The reason may live in a buffer of the calling thread. */
+const char *mml_run_unavailable(const struct mml_program *p);
+
 uint64_t mml_result_findings(const struct mml_result *r);
 uint64_t mml_result_violations(const struct mml_result *r);
 

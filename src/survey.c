@@ -99,20 +99,11 @@ int mml_survey_read_order_parse(const char *name)
 
 /* What this machine offers --------------------------------------------- */
 
-/* What the cell needs beyond its program: its kind of memory, and for
- * migrate a node to move pages to (which the run would refuse as well,
- * but only after the cell's share of the budget was handed out). */
+/* Checked before the cell's share of the budget is handed out. */
 static const char *machine_refuses(const struct mml_survey_cell *c,
 				   char *buf, size_t len)
 {
-	const struct mml_program *p = &c->program;
-	for (unsigned i = 0; i < p->nops; i++) {
-		if (p->ops[i].kind != MML_OP_MIGRATE || mml_far_node() >= 0)
-			continue;
-		snprintf(buf, len, "migrate needs a second NUMA node, and this machine has one");
-		return buf;
-	}
-	const char *why = mml_huge_unavailable(p);
+	const char *why = mml_run_unavailable(&c->program);
 	if (!why)
 		return NULL;
 	snprintf(buf, len, "%s", why);
