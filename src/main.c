@@ -32,9 +32,9 @@ static const char usage[] =
 "Usage: mmlitmus [run] [OPTION]... [FILE]\n"
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
-"       mmlitmus replay [-n RUNS] [--all] [--seed N] [--plot OUT.svg]\n"
-"                       [--huge-setup] FILE\n"
-"       mmlitmus survey [OPTION]...\n"
+"       mmlitmus replay [--kernel NAME] [-n RUNS] [--all] [--seed N]\n"
+"                       [--plot OUT.svg] [--huge-setup] FILE\n"
+"       mmlitmus survey [--kernels LIST] [OPTION]...\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of SPEC.md).\n"
@@ -149,6 +149,9 @@ static const char usage[] =
 "  -n, --runs RUNS        with replay: at most RUNS executions\n"
 "      --all              with replay: all RUNS executions, for the rate\n"
 "      --huge-setup       with replay: as for run\n"
+"      --kernel NAME      with replay: replay in another kernel under qemu\n"
+"                         (6.1, 6.1-rt, 6.12, a bzImage or vmlinux of one's\n"
+"                         own, or host; see README, Other kernels)\n"
 "  -o, --output OUT       with encode: the file to write\n"
 "\n"
 "Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"
@@ -166,6 +169,9 @@ static const char usage[] =
 "      --read-orders LIST asc, desc, random, pingpong (default all four)\n"
 "      --markdown FILE    write the table to FILE instead of stdout\n"
 "      --json-file FILE   also write every cell's numbers to FILE as JSON\n"
+"      --kernels LIST     run the survey in each kernel of LIST under qemu\n"
+"                         (names as for --kernel) and merge the tables: a\n"
+"                         column per kernel\n"
 "\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
 "forbids; for replay: the program fired), 2 bad usage or an environment\n"
@@ -913,9 +919,62 @@ static int survey_command(int argc, char **argv)
 	return code;
 }
 
+/* Where tools/kernels is: installed beside mmlitmus as mmlitmus-kernels,
+ * else in the source tree this binary was built from. */
+static void kernels_tool(char *path, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, size, "%s/mmlitmus-kernels", self);
+			if (access(path, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(path, size, "%s/tools/kernels", MML_SOURCE_ROOT);
+}
+
+/* Other kernels run under qemu, which tools/kernels drives (it fetches
+ * kernels, builds the initramfs and boots it): `survey --kernels LIST`
+ * and `replay --kernel NAME` hand the whole command over to it as
+ * `kernels COMMAND LIST ARGS...`.  Returns only when FLAG is absent. */
+static void hand_over_kernels(const char *command, const char *flag,
+			      int argc, char **argv)
+{
+	int at = -1;
+	for (int i = 1; i < argc && at < 0; i++)
+		if (strcmp(argv[i], flag) == 0)
+			at = i;
+	if (at < 0)
+		return;
+	if (at + 1 >= argc)
+		usage_error("%s: %s needs a value", command, flag);
+	char tool[4200];
+	kernels_tool(tool, sizeof tool);
+	char **args = calloc((size_t)argc + 2, sizeof *args);
+	if (!args)
+		fail_exit("out of memory");
+	int n = 0;
+	args[n++] = tool;
+	args[n++] = (char *)command;
+	args[n++] = argv[at + 1];
+	for (int i = 1; i < argc; i++)
+		if (i != at && i != at + 1)
+			args[n++] = argv[i];
+	execv(tool, args);
+	fail_exit("%s: %s (it runs other kernels under qemu)", tool, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "";
+	if (strcmp(command, "replay") == 0 || strcmp(command, "survey") == 0)
+		hand_over_kernels(command, command[0] == 'r' ? "--kernel" : "--kernels",
+				  argc - 1, argv + 1);
 	if (strcmp(command, "decode") == 0)
 		return decode_command(argc - 1, argv + 1);
 	if (strcmp(command, "encode") == 0)
