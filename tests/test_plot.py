@@ -14,6 +14,8 @@ import sys
 import tempfile
 import zlib
 
+from tap import Tap
+
 MARK = (255, 0, 255)
 GEN1 = (0x1f, 0x77, 0xb4)
 
@@ -95,17 +97,6 @@ def placed_right(svg, found):
             print(f"# {mark} at ({cx}, {cy}), expected ({x:.1f}, {y:.1f})")
             return False
     return True
-
-
-class Tap:
-    def __init__(self, plan):
-        print(f"1..{plan}")
-        self.n, self.failed = 0, False
-
-    def ok(self, good, what):
-        self.n += 1
-        self.failed |= not good
-        print(f"{'' if good else 'not '}ok {self.n} - {what}")
 
 
 def draw(mmlitmus, work, name, args):

@@ -18,6 +18,7 @@ import time
 import jsonschema
 
 from schema_fields import field_names
+from tap import Tap
 
 TINY = ["--ops", "mapfixed,piecewise,truncate", "--backings", "memfd,anon",
         "--page-orders", "0", "--read-orders", "asc,pingpong",
@@ -25,20 +26,6 @@ TINY = ["--ops", "mapfixed,piecewise,truncate", "--backings", "memfd,anon",
         # The machine may be busy with other builds: 0.2 s must still be
         # enough racing for a Never, and any racing read proves overlap.
         "--min-racing", "100"]
-
-
-class Tap:
-    def __init__(self, planned):
-        self.n = 0
-        self.failed = False
-        print(f"1..{planned}", flush=True)
-
-    def ok(self, good, what, notes=()):
-        self.n += 1
-        for note in notes:
-            print(f"# {note}")
-        self.failed |= not good
-        print(f"{'' if good else 'not '}ok {self.n} - {what}", flush=True)
 
 
 def cells_of(doc, op, backing=None):

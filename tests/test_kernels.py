@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""tools/kernels without a VM: kernel name resolution, the initramfs, the
+console's verdicts, the merged survey table, and, with a fake qemu, a
+guest that answers, one that hangs, one that panics and a missing qemu.
+
+Usage: test_kernels.py KERNELS_TOOL MMLITMUS MMLITMUS_STATIC
+"""
+import os
+import subprocess
+import sys
+import tempfile
+from importlib.machinery import SourceFileLoader
+
+from tap import Tap
+
+PACKAGES = [
+    "linux-image-6.1.0-9-amd64-unsigned",
+    "linux-image-6.1.0-47-amd64-unsigned",
+    "linux-image-6.1.0-56-amd64-unsigned",
+    "linux-image-6.1.0-56-amd64",
+    "linux-image-6.1.0-56-rt-amd64-unsigned",
+    "linux-image-6.1.0-56-cloud-amd64-unsigned",
+    "linux-image-6.12.107+deb12-amd64-unsigned",
+    "linux-image-6.12.117+deb12-amd64-unsigned",
+    "linux-image-6.12.117+deb12-rt-amd64-unsigned",
+    "linux-image-6.12-amd64-dbg",
+]
+
+# A stand-in for qemu-system-x86_64: it finds the data port's file among
+# its arguments and behaves as FAKE_QEMU says.
+FAKE_QEMU = """#!/bin/sh
+data= initrd= prev=
+for a in "$@"; do
+	case "$prev:$a" in
+	-serial:file:*) data=${a#file:} ;;
+	-initrd:*) initrd=$a ;;
+	esac
+	prev=$a
+done
+case $FAKE_QEMU in
+answer)
+	echo "mmlitmus-guest-up 6.1.0-fake"
+	busybox cpio -t <"$initrd" 2>/dev/null >"$data"
+	echo "mmlitmus-guest-exit 1" ;;
+hang)
+	echo "mmlitmus-guest-up 6.1.0-fake"
+	exec sleep 60 ;;
+panic)
+	echo "[    1.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b" ;;
+esac
+"""
+
+
+def cell(op, order, status="ran", result="Never", violations=None,
+         iterations=100, racing=5000, reason=""):
+    classes = {c: {"finding": 0, "expected": 0, "iterations": 0}
+               for c in ("new-then-stale", "hole-then-data")}
+    for c, (n, finding) in (violations or {}).items():
+        classes[c] = {"finding": finding, "expected": n - finding,
+                      "iterations": n}
+    return {"op": op, "backing": "memfd", "page_order": 0, "pages": 16,
+            "read_order": order, "policy": "atomic", "status": status,
+            "reason": reason, "result": result, "iterations": iterations,
+            "racing_reads": racing, "violations": classes,
+            "findings": sum(f for _, f in (violations or {}).values())}
+
+
+def kernel_entry(name, cells, accel="tcg"):
+    return {"name": name, "accel": accel, "image": f"linux-image-{name}",
+            "kernel": name, "survey": {"kernel": name, "cell_seconds": 1.0,
+                                       "cells": cells}}
+
+
+def tool_run(tool, env, *args):
+    return subprocess.run([tool, *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def main():
+    tool, mmlitmus, static = sys.argv[1:4]
+    kernels = SourceFileLoader("kernels", tool).load_module()
+    tap = Tap(16)
+
+    pick = kernels.debian_package
+    tap.ok(pick("6.1", PACKAGES) == "linux-image-6.1.0-56-amd64-unsigned" and
+           pick("6.12", PACKAGES) == "linux-image-6.12.117+deb12-amd64-unsigned",
+           "6.1 and 6.12 name the newest unsigned generic image (ABI 56 over 9)")
+    tap.ok(pick("6.1-rt", PACKAGES) == "linux-image-6.1.0-56-rt-amd64-unsigned" and
+           pick("6.12-rt", PACKAGES) == "linux-image-6.12.117+deb12-rt-amd64-unsigned" and
+           pick("6.1-cloud", PACKAGES) == "linux-image-6.1.0-56-cloud-amd64-unsigned",
+           "a flavour picks its own package, never the generic one")
+    tap.ok(pick("6.2", PACKAGES) is None and pick("6.1-foo", PACKAGES) is None and
+           pick("6", PACKAGES) is None and pick("linux-image-6.12-amd64-dbg", PACKAGES) and
+           pick("linux-image-6.1.0-1-amd64-unsigned", PACKAGES) is None,
+           "an unknown version or flavour resolves to nothing; an exact listed name to itself")
+
+    with tempfile.TemporaryDirectory() as work:
+        text = os.path.join(work, "notes.txt")
+        open(text, "w").write("not a program\n")
+        tap.ok(kernels.static_elf(static) and kernels.static_elf(kernels.busybox()) and
+               not kernels.static_elf(mmlitmus) and not kernels.static_elf(text),
+               "static ELF: the guest's mmlitmus and busybox are, the host's mmlitmus is not")
+
+        args, inputs = kernels.guest_arguments(["replay", "-n", "5", text])
+        tap.ok(args == ["replay", "-n", "5", "0-notes.txt"] and
+               inputs == {"0-notes.txt": text},
+               "a file among the guest's arguments travels to /in under a new name")
+
+        initrd = os.path.join(work, "initrd.cpio")
+        os.environ["MMLITMUS_STATIC"] = static
+        kernels.STATIC = static
+        kernels.initramfs(initrd, "mmlitmus replay 0-notes.txt", inputs)
+        listing = subprocess.run(["busybox", "cpio", "-t"], stdin=open(initrd, "rb"),
+                                 capture_output=True, text=True).stdout.split()
+        unpacked = os.path.join(work, "unpacked")
+        os.mkdir(unpacked)
+        subprocess.run(["busybox", "cpio", "-i"], stdin=open(initrd, "rb"),
+                       cwd=unpacked, capture_output=True)
+        init = open(os.path.join(unpacked, "init")).read()
+        carried = open(os.path.join(unpacked, "in", "0-notes.txt")).read()
+        tap.ok({"init", "bin/busybox", "bin/mmlitmus", "in/0-notes.txt"} <= set(listing) and
+               carried == "not a program\n" and os.access(os.path.join(unpacked, "init"), os.X_OK),
+               "the initramfs holds /init, busybox, the static mmlitmus and the inputs", listing[:8])
+        tap.ok("( mmlitmus replay 0-notes.txt ) >/dev/ttyS1" in init and
+               init.index(kernels.EXIT_MARK) < init.index("poweroff -f"),
+               "/init runs the command into the data port, marks its status, then powers off")
+
+        verdict = kernels.console_verdict
+        panic = verdict("mmlitmus-guest-up 6.1\n[ 2.1] Kernel panic - not syncing: Fatal exception\n")
+        tap.ok(verdict("booting\nmmlitmus-guest-up 6.1\nmmlitmus-guest-exit 1\n") == 1 and
+               isinstance(panic, kernels.Failure) and "Fatal exception" in str(panic) and
+               "never reached user space" in str(verdict("SeaBIOS\n")) and
+               "stopped before" in str(verdict("mmlitmus-guest-up 6.1\n")),
+               "the console gives the exit status, or says panic, no user space or stopped early")
+
+        framed = ("== a.bin\nReproduced 3 of 20 runs (seeds 1..20)\n== status 0\n"
+                  "== b.bin\n== status 2\n")
+        tap.ok(kernels.parse_corpus(framed) == {"a.bin": "Reproduced 3 of 20 runs (seeds 1..20)"},
+               "the corpus output is split per file; a file without a rate has none")
+
+        table = kernels.markdown([
+            kernel_entry("6.1", [
+                cell("mapfixed", "asc"), cell("mapfixed", "random"),
+                cell("munmap", "asc", result="Sometimes",
+                     violations={"hole-then-data": (3, 0)}),
+                cell("piecewise", "asc", result="Sometimes",
+                     violations={"new-then-stale": (100, 0)}),
+                cell("migrate", "asc", status="skipped", reason="needs a second node")]),
+            kernel_entry("host", [
+                cell("mapfixed", "asc", result="Sometimes",
+                     violations={"new-then-stale": (1, 1)}),
+                cell("munmap", "asc"), cell("piecewise", "asc"),
+                cell("migrate", "asc", status="skipped", reason="needs a second node")],
+                accel="host")], "mmlitmus survey --kernels 6.1,host")
+        rows = [l for l in table.splitlines() if l.startswith("| ")]
+        tap.ok(rows[0] == "| op | policy | backing | pages | 6.1 | host |" and
+               rows[1].endswith("| Never (200 it, 10k racing) | Sometimes: new-then-stale 1 of 100 it FINDING |") and
+               "Sometimes: hole-then-data 3 of 100 it" in rows[2] and
+               "Always: new-then-stale 100 of 100 it" in rows[3] and
+               rows[4].endswith("| skipped (1) | skipped (1) |") and
+               "1. needs a second node" in table and "TCG:" in table,
+               "the merged table: a column per kernel, read orders summed, "
+               "findings marked, skips footnoted", rows)
+
+        bzimage = os.path.join(work, "bzImage")
+        open(bzimage, "wb").write(b"not really a kernel")
+        fake = os.path.join(work, "qemu")
+        open(fake, "w").write(FAKE_QEMU)
+        os.chmod(fake, 0o755)
+        env = dict(os.environ, MMLITMUS_QEMU=fake, MMLITMUS_CACHE=os.path.join(work, "cache"),
+                   MMLITMUS_STATIC=static, MMLITMUS=mmlitmus)
+        log = os.path.join(work, "console.log")
+        base = ["--accel", "tcg", "--log", log]
+
+        out = tool_run(tool, dict(env, FAKE_QEMU="answer"), *base, "run", bzimage,
+                       "--", "replay", text)
+        tap.ok(out.returncode == 1 and "in/0-notes.txt" in out.stdout.split() and
+               "TLB is qemu's" in out.stderr,
+               "a guest that answers: its exit status and its data come back, with the TCG caveat",
+               [out.stderr.strip()])
+
+        out = tool_run(tool, dict(env, FAKE_QEMU="hang"), "--timeout", "2", *base,
+                       "run", bzimage)
+        tap.ok(out.returncode == 2 and "did not finish in 2 s" in out.stderr and
+               f"console log: {log}" in out.stderr and "guest-up" in open(log).read(),
+               "a guest that hangs is killed at the time limit; its console log is kept",
+               [out.stderr.strip()])
+
+        out = tool_run(tool, dict(env, FAKE_QEMU="panic"), *base, "run", bzimage)
+        tap.ok(out.returncode == 2 and "panicked: Kernel panic - not syncing: Attempted to kill init!"
+               in out.stderr and len(out.stderr.strip().splitlines()) == 1,
+               "a guest that panics: one line with the panic and the log", [out.stderr.strip()])
+
+        out = tool_run(tool, dict(env, MMLITMUS_QEMU=os.path.join(work, "no-qemu")),
+                       *base, "run", bzimage)
+        tap.ok(out.returncode == 2 and "apt-get install qemu-system-x86" in out.stderr,
+               "no qemu: one line saying what to install", [out.stderr.strip()])
+
+        missing = os.path.join(work, "no", "bzImage")
+        out_s = subprocess.run([mmlitmus, "survey", "--kernels", missing, "--cell-seconds", "1"],
+                               capture_output=True, text=True, env=env)
+        out_r = subprocess.run([mmlitmus, "replay", "-n", "3", "--kernel", missing, text],
+                               capture_output=True, text=True, env=env)
+        tap.ok(out_s.returncode == 2 and out_r.returncode == 2 and
+               f"{missing}: no such kernel image" in out_s.stderr and
+               f"{missing}: no such kernel image" in out_r.stderr,
+               "mmlitmus survey --kernels and replay --kernel hand over to tools/kernels",
+               [out_s.stderr.strip(), out_r.stderr.strip()])
+
+        out = tool_run(tool, env, "run", "7.99")
+        tap.ok(out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and
+               "7.99" in out.stderr,
+               "a kernel name that is neither listed nor a file: one line", [out.stderr.strip()])
+    sys.exit(1 if tap.failed else 0)
+
+
+main()
