@@ -135,8 +135,15 @@ def main():
 
         framed = ("== a.bin\nReproduced 3 of 20 runs (seeds 1..20)\n== status 0\n"
                   "== b.bin\n== status 2\n")
-        tap.ok(kernels.parse_corpus(framed) == {"a.bin": "Reproduced 3 of 20 runs (seeds 1..20)"},
-               "the corpus output is split per file; a file without a rate has none")
+        parsed = kernels.parse_corpus(framed)
+        table = kernels.corpus_table(
+            ["6.1", "host"], ["a.bin", "b.bin"], {"a.bin": "clean", "b.bin": ""},
+            [parsed, {"a.bin": (0, 20), "b.bin": (1, 20)}])
+        tap.ok(parsed == {"a.bin": (3, 20)} and
+               "| a | clean | 3 of 20 CHANGED | 0 of 20 |" in table and
+               "| b | - | no result | 1 of 20 |" in table,
+               "the corpus: a rate per file and kernel, a changed outcome marked, "
+               "a missing result said", table.splitlines())
 
         table = kernels.markdown([
             kernel_entry("6.1", [

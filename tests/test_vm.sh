@@ -1,8 +1,9 @@
 #!/bin/sh
 # The kernel matrix end to end: boot a Debian kernel under qemu (6.1, or
 # MMLITMUS_VM_KERNEL), run the classic litmus and a munmap program there
-# for a few seconds, a one-cell survey, and replay a seed that fires;
-# check that each result came back from the guest's kernel and parses.
+# for a few seconds, a one-cell survey, replay a seed that fires and the
+# regression corpus; check that each result came back from the guest's
+# kernel and parses.
 # Skipped with a reason when qemu or the kernel cannot be had.  Kernels
 # are cached (MMLITMUS_CACHE, default ~/.cache/mmlitmus): the first run
 # downloads about 70 MB.
@@ -24,7 +25,7 @@ if ! "$tool" fetch "$kernel" >"$tmp/fetch" 2>&1; then
 	echo "1..0 # SKIP kernel $kernel cannot be had: $(tail -1 "$tmp/fetch")"
 	exit 0
 fi
-echo "1..4"
+echo "1..5"
 sed 's/^/# /' "$tmp/fetch"
 
 # check_report FILE OP: the run's JSON parses, names OP, ran iterations
@@ -74,4 +75,10 @@ grep '^Reproduced' "$tmp/replay" | sed 's/^/# /'
 [ $code -eq 1 ] && grep -Eq '^Reproduced [1-9][0-9]* of' "$tmp/replay"
 ok $? "replay --kernel reproduces the piecewise control in $kernel"
 [ $code -eq 1 ] || sed 's/^/# /' "$tmp/err"
+"$tool" corpus "$kernel,host" "$seeds/../regress" -n 10 >"$tmp/corpus" 2>"$tmp/err"
+code=$?
+sed 's/^/# /' "$tmp/corpus"
+[ $code -eq 0 ] && grep -Eq '^\| piecewise-[^|]* \| finding \| ([1-9]|10) of 10 \| ([1-9]|10) of 10 \|$' "$tmp/corpus"
+ok $? "the regression corpus replays in $kernel beside the host, every entry keeping its outcome"
+[ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
 tap_exit
