@@ -78,6 +78,8 @@ def tool_run(tool, env, *args):
 
 def main():
     tool, mmlitmus, static = sys.argv[1:4]
+    # Loading the tool as a module must leave no bytecode in the sources.
+    sys.dont_write_bytecode = True
     kernels = SourceFileLoader("kernels", tool).load_module()
     tap = Tap(16)
 
