@@ -2,8 +2,8 @@
 # The kernel matrix end to end: boot a Debian kernel under qemu (6.1, or
 # MMLITMUS_VM_KERNEL), run the classic litmus and a munmap program there
 # for a few seconds, a one-cell survey, replay a seed that fires and the
-# regression corpus; check that each result came back from the guest's
-# kernel and parses.
+# regression corpus, and a run cut short by the guest's time limit; check
+# that each result came back from the guest's kernel and parses.
 # Skipped with a reason when qemu or the kernel cannot be had.  Kernels
 # are cached (MMLITMUS_CACHE, default ~/.cache/mmlitmus): the first run
 # downloads about 70 MB.
@@ -25,7 +25,7 @@ if ! "$tool" fetch "$kernel" >"$tmp/fetch" 2>&1; then
 	echo "1..0 # SKIP kernel $kernel cannot be had: $(tail -1 "$tmp/fetch")"
 	exit 0
 fi
-echo "1..5"
+echo "1..6"
 sed 's/^/# /' "$tmp/fetch"
 
 # check_report FILE OP: the run's JSON parses, names OP, ran iterations
@@ -75,6 +75,20 @@ grep '^Reproduced' "$tmp/replay" | sed 's/^/# /'
 [ $code -eq 1 ] && grep -Eq '^Reproduced [1-9][0-9]* of' "$tmp/replay"
 ok $? "replay --kernel reproduces the piecewise control in $kernel"
 [ $code -eq 1 ] || sed 's/^/# /' "$tmp/err"
+# A run longer than the guest's time limit: the guest's mmlitmus is sent
+# SIGINT a boot's allowance (60 s) before the limit and reports what it has.
+"$tool" --timeout 75 run "$kernel" -- -s 600 --json >"$tmp/long.json" 2>"$tmp/err"
+code=$?
+python3 - "$tmp/long.json" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+print(f"# interrupted after {report['seconds']:.1f} s, {report['iterations']} iterations")
+sys.exit(0 if report["interrupted"] and report["iterations"] > 0 and report["seconds"] < 60 else 1)
+EOF
+[ $? -eq 0 ] && [ $code -eq 0 ]
+ok $? "a run past the guest's time limit still brings back its partial report"
+[ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
+
 "$tool" corpus "$kernel,host" "$seeds/../regress" -n 10 >"$tmp/corpus" 2>"$tmp/err"
 code=$?
 sed 's/^/# /' "$tmp/corpus"
