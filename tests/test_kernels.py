@@ -131,7 +131,8 @@ def main():
         panic = verdict("mmlitmus-guest-up 6.1\n[ 2.1] Kernel panic - not syncing: Fatal exception\n")
         tap.ok(verdict("booting\nmmlitmus-guest-up 6.1\nmmlitmus-guest-exit 1\n") == 1 and
                isinstance(panic, kernels.Failure) and "Fatal exception" in str(panic) and
-               "never reached user space" in str(verdict("SeaBIOS\n")) and
+               "never reached user space (the console ends: qemu: cannot load" in
+               str(verdict("SeaBIOS\nqemu: cannot load the kernel\n")) and
                "stopped before" in str(verdict("mmlitmus-guest-up 6.1\n")),
                "the console gives the exit status, or says panic, no user space or stopped early")
 
