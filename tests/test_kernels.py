@@ -29,14 +29,20 @@ PACKAGES = [
 # A stand-in for qemu-system-x86_64: it finds the data port's file among
 # its arguments and behaves as FAKE_QEMU says.
 FAKE_QEMU = """#!/bin/sh
-data= initrd= prev=
+data= initrd= prev= kvm=false
 for a in "$@"; do
 	case "$prev:$a" in
 	-serial:file:*) data=${a#file:} ;;
 	-initrd:*) initrd=$a ;;
+	-accel:kvm) kvm=true ;;
 	esac
 	prev=$a
 done
+if $kvm && [ "${FAKE_KVM:-}" != works ]; then
+	echo "KVM internal error. Suberror: 1"
+	echo "emulation failure"
+	exit 1
+fi
 case $FAKE_QEMU in
 answer)
 	echo "mmlitmus-guest-up 6.1.0-fake"
@@ -81,7 +87,7 @@ def main():
     # Loading the tool as a module must leave no bytecode in the sources.
     sys.dont_write_bytecode = True
     kernels = SourceFileLoader("kernels", tool).load_module()
-    tap = Tap(16)
+    tap = Tap(17)
 
     pick = kernels.debian_package
     tap.ok(pick("6.1", PACKAGES) == "linux-image-6.1.0-56-amd64-unsigned" and
@@ -209,6 +215,23 @@ def main():
                        *base, "run", bzimage)
         tap.ok(out.returncode == 2 and "apt-get install qemu-system-x86" in out.stderr,
                "no qemu: one line saying what to install", [out.stderr.strip()])
+
+        if os.access("/dev/kvm", os.R_OK | os.W_OK):
+            fresh = dict(env, FAKE_QEMU="answer", MMLITMUS_CACHE=os.path.join(work, "c1"))
+            first = tool_run(tool, fresh, "run", bzimage)
+            again = tool_run(tool, fresh, "run", bzimage)
+            works = tool_run(tool, dict(fresh, FAKE_KVM="works",
+                                        MMLITMUS_CACHE=os.path.join(work, "c2")), "run", bzimage)
+            tap.ok(first.returncode == 1 and "does not run a guest here: using tcg" in first.stderr and
+                   "TLB is qemu's" in first.stderr and "probing" not in again.stderr and
+                   again.returncode == 1 and works.returncode == 1 and
+                   "KVM runs a guest here: using kvm" in works.stderr and
+                   "TLB is qemu's" not in works.stderr,
+                   "KVM is probed, not assumed from /dev/kvm: a failing KVM means TCG, "
+                   "a working one KVM; the verdict is cached",
+                   [first.stderr.strip(), again.stderr.strip(), works.stderr.strip()])
+        else:
+            tap.ok(True, "# SKIP /dev/kvm is not usable here, so TCG is chosen without a probe")
 
         missing = os.path.join(work, "no", "bzImage")
         out_s = subprocess.run([mmlitmus, "survey", "--kernels", missing, "--cell-seconds", "1"],
