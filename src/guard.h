@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hot.h"
-
 struct mml_guard {
 	sigjmp_buf jump;
 	volatile sig_atomic_t armed;
@@ -36,7 +34,6 @@ int mml_guard_enter(struct mml_guard *g, const void *lo, size_t len);
 void mml_guard_leave(struct mml_guard *g);
 
 /* Returns false when the load faulted. */
-MML_HOT
 static inline bool mml_guard_load(struct mml_guard *g,
 				  const _Atomic uint64_t *word, uint64_t *out)
 {
@@ -53,7 +50,6 @@ static inline bool mml_guard_load(struct mml_guard *g,
 /* Returns false when the store faulted.  A faulting store does not
  * retire, so then nothing was written anywhere.  Relaxed: the callers'
  * acquire loads before it already keep it after everything they knew. */
-MML_HOT
 static inline bool mml_guard_store(struct mml_guard *g, _Atomic uint64_t *word,
 				   uint64_t value)
 {

@@ -4,8 +4,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hot.h"
-
 enum { SPINS = 20000 };
 
 static void futex(_Atomic uint32_t *word, int op, uint32_t value)
@@ -13,7 +11,6 @@ static void futex(_Atomic uint32_t *word, int op, uint32_t value)
 	syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, NULL, NULL, 0);
 }
 
-MML_HOT
 uint32_t mml_park_while(struct mml_parking *p, uint32_t old)
 {
 	for (int i = 0; i < SPINS; i++) {

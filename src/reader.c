@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hot.h"
 #include "rng.h"
 #include "tag.h"
 #include "writer.h"
@@ -70,7 +69,6 @@ int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
 	return 0;
 }
 
-MML_HOT
 static void publish(struct mml_reader_thread *t)
 {
 	struct mml_shared *sh = t->shared;
@@ -85,7 +83,6 @@ static void publish(struct mml_reader_thread *t)
 		;
 }
 
-MML_HOT
 static void learn(struct mml_reader_thread *t)
 {
 	uint32_t k = atomic_load_explicit(&t->shared->knowledge, memory_order_acquire);
@@ -96,7 +93,6 @@ static void learn(struct mml_reader_thread *t)
 /* Writer mode: the reader's own word into the page it has just read,
  * saying what it knew (writer.h).  A store between two loads of the same
  * odd state sat wholly inside an op window, as a racing read does. */
-MML_HOT
 static void write_page(struct mml_reader_thread *t, const struct mml_obs *ob,
 		       bool on_mapper_cpu)
 {
@@ -116,7 +112,6 @@ static void write_page(struct mml_reader_thread *t, const struct mml_obs *ob,
 }
 
 /* One read: mapper state before, guarded load, mapper state after. */
-MML_HOT
 static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 			     bool on_mapper_cpu)
 {
@@ -157,7 +152,6 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 		sched_yield();
 }
 
-MML_HOT
 static void sweep(struct mml_reader_thread *t)
 {
 	int mapper_cpu = atomic_load_explicit(&t->shared->mapper_cpu,
@@ -172,7 +166,6 @@ static void sweep(struct mml_reader_thread *t)
 	t->sweeps++;
 }
 
-MML_HOT
 static void run_iteration(struct mml_reader_thread *t)
 {
 	struct mml_shared *sh = t->shared;
@@ -194,7 +187,6 @@ static void run_iteration(struct mml_reader_thread *t)
 	}
 }
 
-MML_HOT
 void *mml_reader_main(void *arg)
 {
 	struct mml_reader_thread *t = arg;

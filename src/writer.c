@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "hot.h"
 #include "tag.h"
 
 #define WRITE_MAGIC UINT64_C(0x1B5)
@@ -17,7 +16,6 @@ enum {
 	SAME_PAGE_BIT = 1,
 };
 
-MML_HOT
 uint64_t mml_write_encode(const struct mml_write_word *w)
 {
 	return WRITE_MAGIC << MAGIC_SHIFT |
@@ -45,7 +43,6 @@ bool mml_write_decode(uint64_t word, struct mml_write_word *w)
 /* M is the oracle's, raised by the mapper's state loaded after the read:
  * that load comes before the store, so an op it says returned had
  * returned when the store was made. */
-MML_HOT
 uint64_t mml_write_word_for(const struct mml_oracle *o,
 			    const struct mml_obs *ob, bool *anon)
 {
