@@ -11,7 +11,8 @@ class Tap:
     def ok(self, good, what, notes=()):
         self.n += 1
         for note in notes:
-            print(f"# {note}")
+            for line in str(note).splitlines():
+                print(f"# {line}")
         self.failed |= not good
         print(f"{'' if good else 'not '}ok {self.n} - {what}", flush=True)
 
