@@ -20,80 +20,26 @@
 #include "tag.h"
 #include "writer.h"
 
-enum {
-	MAX_PAGES = 8,
-	KEEP = 8,
-	RUN = 7, /* this iteration's tag run */
-	PAGE_SIZE = 4096,
-};
+#include "oracle_fixture.h"
 
-struct fixture {
-	struct mml_program p;
-	struct mml_history h;
-	bool atomic[MML_MAX_OPS + 1];
-	uint8_t seen[2][MAX_PAGES];
-	struct mml_violation kept[2][KEEP + MML_CLASS_COUNT];
-	struct mml_oracle o[2]; /* readers 0 and 1 */
-	bool built;
-};
-
-static int failures;
-static int test_number;
+enum { PAGE_SIZE = 4096 };
 
 /* ---- building programs ---- */
 
-static void fx_program(struct fixture *f, uint32_t pages,
-		       enum mml_backing backing)
+/* Two readers' oracles (the second for news from a peer), and the
+ * landing table that writer mode builds. */
+static void writer_program(struct fixture *f, uint32_t pages,
+			   enum mml_backing backing)
 {
-	memset(f, 0, sizeof *f);
-	f->p.pages = pages;
-	f->p.backing = backing;
+	fx_program(f, pages, backing);
 	f->p.nreaders = 2;
-	f->p.readers[0].cpu = MML_NO_CPU;
-	f->p.readers[1].cpu = MML_NO_CPU;
-	f->p.mapper_cpu = MML_NO_CPU;
 	f->p.write = true;
-}
-
-static void fx_op(struct fixture *f, enum mml_op_kind kind, uint32_t lo,
-		  uint32_t hi, enum mml_backing backing, enum mml_prot prot)
-{
-	struct mml_op *op = &f->p.ops[f->p.nops++];
-	op->kind = kind;
-	op->lo = lo;
-	op->hi = hi;
-	op->backing = backing;
-	op->prot = prot;
-}
-
-static bool fx_start(struct fixture *f)
-{
-	if (mml_history_build(&f->h, &f->p) != 0) {
-		printf("# fixture: mml_history_build failed\n");
-		return false;
-	}
-	f->built = true;
-	for (unsigned j = 1; j <= f->p.nops; j++)
-		f->atomic[j] = mml_op_atomic(&f->p, j);
-	for (int r = 0; r < 2; r++) {
-		mml_oracle_init(&f->o[r], &f->h, f->atomic, f->seen[r],
-				f->kept[r], KEEP);
-		f->o[r].run = RUN;
-	}
-	return true;
-}
-
-static void fx_end(struct fixture *f)
-{
-	if (f->built)
-		mml_history_free(&f->h);
-	f->built = false;
 }
 
 /* 4 pages of a memfd, and one op of that kind over all of them. */
 static bool fx_one_op(struct fixture *f, enum mml_op_kind kind)
 {
-	fx_program(f, 4, MML_BACKING_MEMFD);
+	writer_program(f, 4, MML_BACKING_MEMFD);
 	fx_op(f, kind, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
 	return fx_start(f);
 }
@@ -103,7 +49,7 @@ static bool fx_one_op(struct fixture *f, enum mml_op_kind kind)
 static uint64_t word(uint32_t page, unsigned m, enum mml_source source,
 		     bool after_return, bool same_page)
 {
-	struct mml_write_word w = {.run = RUN, .page = page, .m = (uint8_t)m,
+	struct mml_write_word w = {.run = FX_RUN, .page = page, .m = (uint8_t)m,
 				   .source = source,
 				   .after_return = after_return,
 				   .same_page = same_page};
@@ -123,7 +69,7 @@ static void see(struct fixture *f, uint32_t page, uint8_t value,
 	memset(ob, 0, sizeof *ob);
 	ob->page = page;
 	ob->value = value;
-	ob->raw = value <= MML_MAX_OPS ? mml_tag(RUN, value, page) : 0;
+	ob->raw = value <= MML_MAX_OPS ? mml_tag(FX_RUN, value, page) : 0;
 	ob->before = before;
 	ob->after = after;
 	mml_oracle_observe(&f->o[0], ob);
@@ -131,66 +77,14 @@ static void see(struct fixture *f, uint32_t page, uint8_t value,
 
 /* ---- checks ---- */
 
-static bool check(bool cond, const char *what)
-{
-	if (!cond)
-		printf("# failed: %s\n", what);
-	return cond;
-}
-
-static bool check_int(long long got, long long want, const char *what)
-{
-	if (got != want)
-		printf("# failed: %s: got %lld, want %lld\n", what, got, want);
-	return got == want;
-}
-
-/* Reader r counted exactly n violations, all of class cls with that
- * finding bit. */
-static bool check_only(const struct fixture *f, int r, enum mml_class cls,
-		       bool finding, unsigned long long n)
-{
-	bool good = true;
-	for (int c = 0; c < MML_CLASS_COUNT; c++) {
-		for (int fi = 0; fi < 2; fi++) {
-			unsigned long long want =
-				(c == (int)cls && fi == (int)finding) ? n : 0;
-			unsigned long long got = f->o[r].count[c][fi];
-			if (got != want) {
-				printf("# failed: reader %d count[%s][%s] is %llu, want %llu\n",
-				       r, mml_class_name((enum mml_class)c),
-				       fi ? "finding" : "expected", got, want);
-				good = false;
-			}
-		}
-	}
-	return good;
-}
-
-static bool check_clean(const struct fixture *f, int r)
+static bool check_clean(const struct fixture *f, unsigned r)
 {
 	bool good = check_only(f, r, MML_LOST_WRITE, true, 0);
 	good &= check_int(f->o[r].nkept, 0, "nothing kept");
 	return good;
 }
 
-static bool check_flags(int got, int want, const char *what)
-{
-	if (got != want)
-		printf("# failed: %s: flags got %d, want %d "
-		       "(2 violation, 4 finding)\n", what, got, want);
-	return got == want;
-}
-
 enum { FINDING = MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING };
-
-static void report(bool pass, const char *name)
-{
-	test_number++;
-	printf("%sok %d - %s\n", pass ? "" : "not ", test_number, name);
-	if (!pass)
-		failures++;
-}
 
 /* ---- the word ---- */
 
@@ -214,7 +108,7 @@ static bool t_word_round_trip(void)
 	}
 	struct mml_write_word out;
 	good &= check(!mml_write_decode(0, &out), "zero is no store word");
-	good &= check(!mml_write_decode(mml_tag(RUN, 1, 3), &out),
+	good &= check(!mml_write_decode(mml_tag(FX_RUN, 1, 3), &out),
 		      "a tag is no store word");
 	return good;
 }
@@ -233,7 +127,7 @@ static bool t_word_for_own(void)
 	struct mml_write_word w;
 	bool good = check(mml_write_decode(mml_write_word_for(&f.o[0], &ob, &anon), &w),
 			  "a store word");
-	good &= check_int(w.run, RUN, "run");
+	good &= check_int(w.run, FX_RUN, "run");
 	good &= check_int(w.page, 2, "page");
 	good &= check_int(w.m, 1, "M");
 	good &= check_int(w.source, MML_SRC_OWN, "M from its own read");
@@ -290,7 +184,7 @@ static bool t_word_for_peer(void)
 static bool t_word_for_anon(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MAPFIXED, 0, 4, MML_BACKING_ANON, MML_PROT_READ);
 	if (!fx_start(&f))
 		return false;
@@ -321,7 +215,7 @@ static bool t_lost_same_page(void)
 	good &= check_int(v->known.m, 1, "M = 1");
 	good &= check_int(v->obs.page, 1, "page 1");
 	good &= check_int(v->obs.value, 0, "landed in generation 0");
-	good &= check_int(v->run, RUN, "run");
+	good &= check_int(v->run, FX_RUN, "run");
 	fx_end(&f);
 	return good;
 }
@@ -437,7 +331,7 @@ static bool t_legal_old_backing_before_news(void)
 static bool t_legal_restored_by_mprotect(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
 	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
@@ -475,7 +369,7 @@ static bool t_legal_punch_keeps_the_file(void)
 static bool t_legal_remove_keeps_the_file(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MAPFIXED, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
 	fx_op(&f, MML_OP_REMOVE, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
@@ -494,7 +388,7 @@ static bool t_legal_remove_keeps_the_file(void)
 static bool t_legal_outside_range(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MAPFIXED, 0, 2, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
 		return false;
@@ -524,11 +418,11 @@ static bool t_misdirected_garbage(void)
 	struct fixture f;
 	if (!fx_one_op(&f, MML_OP_MAPFIXED))
 		return false;
-	struct mml_write_word other = {.run = RUN - 1, .page = 2, .m = 1};
-	struct mml_write_word beyond = {.run = RUN, .page = 2, .m = 2};
+	struct mml_write_word other = {.run = FX_RUN - 1, .page = 2, .m = 1};
+	struct mml_write_word beyond = {.run = FX_RUN, .page = 2, .m = 2};
 	bool good = check_flags(judge(&f, 1, 2, 0x5a5a5a5a5a5a5a5aull), FINDING,
 				"garbage");
-	good &= check_flags(judge(&f, 1, 2, mml_tag(RUN, 1, 2)), FINDING, "a tag");
+	good &= check_flags(judge(&f, 1, 2, mml_tag(FX_RUN, 1, 2)), FINDING, "a tag");
 	good &= check_flags(judge(&f, 1, 2, mml_write_encode(&other)), FINDING,
 			    "another run's store");
 	good &= check_flags(judge(&f, 1, 2, mml_write_encode(&beyond)), FINDING,
@@ -543,7 +437,7 @@ static bool t_misdirected_garbage(void)
 static bool t_misdirected_unmapped_file_page(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MAPFIXED, 0, 2, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
 		return false;
@@ -575,7 +469,7 @@ static bool t_scan(void)
 	if (!pages)
 		return false;
 	for (uint32_t p = 0; p < 4; p++)
-		memcpy(pages + (size_t)p * PAGE_SIZE, &(uint64_t){mml_tag(RUN, 0, p)}, 8);
+		memcpy(pages + (size_t)p * PAGE_SIZE, &(uint64_t){mml_tag(FX_RUN, 0, p)}, 8);
 	put(pages, 0, 0, word(0, 0, MML_SRC_INITIAL, false, false));
 	put(pages, 0, 1, word(0, 1, MML_SRC_OWN, false, false));
 	put(pages, 2, 0, 0x5a5a5a5a5a5a5a5aull);
@@ -599,7 +493,7 @@ static bool t_scan(void)
 static bool t_scan_range(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_MAPFIXED, 2, 4, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
 		return false;
@@ -650,7 +544,7 @@ static bool t_clear(void)
 static bool t_landing_table(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_ANON);
+	writer_program(&f, 4, MML_BACKING_ANON);
 	fx_op(&f, MML_OP_MAPFIXED, 0, 2, MML_BACKING_MEMFD, MML_PROT_READ);
 	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
 	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_READ);
@@ -680,7 +574,7 @@ static bool t_landing_table(void)
 static bool t_landing_truncate(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
+	writer_program(&f, 4, MML_BACKING_MEMFD);
 	fx_op(&f, MML_OP_TRUNCATE, 2, 4, MML_BACKING_MEMFD, MML_PROT_READ);
 	if (!fx_start(&f))
 		return false;
@@ -692,11 +586,6 @@ static bool t_landing_truncate(void)
 	fx_end(&f);
 	return good;
 }
-
-struct scenario {
-	const char *name;
-	bool (*run)(void);
-};
 
 static const struct scenario scenarios[] = {
 	{"word: every field round-trips; zero and tags are no store word", t_word_round_trip},
@@ -738,5 +627,5 @@ int main(void)
 	printf("1..%d\n", NSCENARIOS);
 	for (int i = 0; i < NSCENARIOS; i++)
 		report(scenarios[i].run(), scenarios[i].name);
-	return failures ? 1 : 0;
+	return report_status();
 }
