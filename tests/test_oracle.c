@@ -39,6 +39,15 @@ static bool fx_classic(struct fixture *f)
 	return fx_start(f);
 }
 
+/* 4 pages of a memfd, and one op of that kind over all of them (to none,
+ * for mprotect). */
+static bool fx_one_op(struct fixture *f, enum mml_op_kind kind)
+{
+	fx_program(f, 4, MML_BACKING_MEMFD);
+	fx_op(f, kind, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
+	return fx_start(f);
+}
+
 /* The value id a reader sees on page once op j is in effect. */
 static uint8_t fx_value(const struct fixture *f, uint32_t page, unsigned j)
 {
@@ -185,9 +194,7 @@ static bool t_new_then_stale(void)
 static bool t_hole_then_data_munmap(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
-	if (!fx_start(&f))
+	if (!fx_one_op(&f, MML_OP_MUNMAP))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -206,9 +213,7 @@ static bool t_hole_then_data_munmap(void)
 static bool t_hole_then_data_mprotect(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
-	if (!fx_start(&f))
+	if (!fx_one_op(&f, MML_OP_MPROTECT))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	bool good = true;
@@ -877,9 +882,7 @@ static bool t_knowledge_peer(void)
 static bool t_causality_same_page_not_atomic(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_op(&f, MML_OP_MUNMAP, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
-	if (!fx_start(&f))
+	if (!fx_one_op(&f, MML_OP_MUNMAP))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	peer_learns(&f, 1, 0, MML_V_HOLE, r1);
@@ -896,9 +899,7 @@ static bool t_causality_same_page_not_atomic(void)
 static bool t_causality_hole_news_atomic(void)
 {
 	struct fixture f;
-	fx_program(&f, 4, MML_BACKING_MEMFD);
-	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
-	if (!fx_start(&f))
+	if (!fx_one_op(&f, MML_OP_MPROTECT))
 		return false;
 	uint8_t r1 = mml_state_running(1);
 	peer_learns(&f, 1, 0, MML_V_HOLE, r1);
