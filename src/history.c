@@ -28,6 +28,18 @@ static void note_landing(struct mml_history *h, size_t base, unsigned j,
 		cover[j] = land[j] != land[j - 1] ? (uint8_t)j : cover[j - 1];
 }
 
+static uint8_t earliest_proof(const struct mml_history *h, uint32_t page,
+			      unsigned j)
+{
+	const uint8_t *lastcover = mml_history_row(h->lastcover, h, page);
+	unsigned f = lastcover[j];
+	unsigned l = f > 0 ? lastcover[f - 1] : 0;
+	uint8_t value = mml_history_row(h->value, h, page)[j];
+	while (l < f && !mml_history_candidate(h, page, l, value))
+		l++;
+	return (uint8_t)l;
+}
+
 /* One page's row: play every op that touches the page.  An op covers the
  * page only if it changes what a reader sees there (SPEC.md, "Values"). */
 static void build_row(struct mml_history *h, const struct mml_program *p,
@@ -54,6 +66,8 @@ static void build_row(struct mml_history *h, const struct mml_program *p,
 		if (h->landing)
 			note_landing(h, base, j, &s);
 	}
+	for (unsigned j = 0; j < h->ngens; j++)
+		h->proof[base + j] = earliest_proof(h, page, j);
 }
 
 int mml_history_build(struct mml_history *h, const struct mml_program *p)
@@ -64,9 +78,10 @@ int mml_history_build(struct mml_history *h, const struct mml_program *p)
 	h->value = malloc(n);
 	h->lastcover = malloc(n);
 	h->alt = malloc(n);
+	h->proof = malloc(n);
 	h->landing = p->write ? malloc(n) : NULL;
 	h->landcover = p->write ? malloc(n) : NULL;
-	if (!h->value || !h->lastcover || !h->alt ||
+	if (!h->value || !h->lastcover || !h->alt || !h->proof ||
 	    (p->write && (!h->landing || !h->landcover))) {
 		mml_history_free(h);
 		return -ENOMEM;
@@ -81,7 +96,8 @@ void mml_history_free(struct mml_history *h)
 	free(h->value);
 	free(h->lastcover);
 	free(h->alt);
+	free(h->proof);
 	free(h->landing);
 	free(h->landcover);
-	h->value = h->lastcover = h->alt = h->landing = h->landcover = NULL;
+	h->value = h->lastcover = h->alt = h->proof = h->landing = h->landcover = NULL;
 }

@@ -21,6 +21,12 @@ struct mml_history {
 	/* Page-major, [page * ngens + j], so one page's row shares a line. */
 	uint8_t *value;     /* value id a reader sees on the page once j is in effect */
 	uint8_t *lastcover; /* largest j' <= j that covers the page, 0 if none */
+	/* The smallest j' in [L, F] whose value class holds value[j], where F
+	 * = lastcover[j] and L the last op before F that covers the page:
+	 * what a read of value[j] proves while F may still be in flight
+	 * (doc/oracle.md, the bound L).  F itself unless an alternative value
+	 * of an earlier op looks the same. */
+	uint8_t *proof;
 	/* A second value the page may show once j is in effect, MML_V_BAD
 	 * when none (MADV_FREE: zeros).  An alternative never covers. */
 	uint8_t *alt;

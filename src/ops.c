@@ -463,23 +463,44 @@ const struct mml_op_class *mml_op_class(enum mml_op_kind kind)
 	return &classes[kind];
 }
 
-/* Whether an earlier op may have left a VMA boundary strictly inside op j's
- * range.  An op that splits maps, unmaps, moves or changes the flags of its
- * range, which splits the region's VMA at the range's ends; they may merge
- * again, so this can only say "may span", which errs towards calling a
- * violation expected, never towards a false finding. */
+/* The first page x > after where op e may leave a VMA boundary (between
+ * pages x - 1 and x), UINT32_MAX when none: the ends of its range, and
+ * inside it where it maps or unmaps part of it apart from the rest: shrink
+ * between the folio it keeps and the tail it unmaps, piecewise between any
+ * two folios it maps one by one. */
+static uint32_t next_boundary(const struct mml_op *e, uint32_t folio,
+			      uint32_t after)
+{
+	if (!mml_op_class(e->kind)->splits || after >= e->hi)
+		return UINT32_MAX;
+	if (after < e->lo)
+		return e->lo;
+	if (e->kind == MML_OP_SHRINK && after < e->lo + folio)
+		return e->lo + folio;
+	if (e->kind == MML_OP_PIECEWISE)
+		return e->lo + ((after - e->lo) / folio + 1) * folio;
+	return e->hi;
+}
+
+/* VMAs may merge again, so this can only say "may", which errs towards
+ * more VMAs: towards calling a violation expected, never towards a false
+ * finding. */
+uint32_t mml_op_next_vma_boundary(const struct mml_program *p, unsigned j,
+				  uint32_t after)
+{
+	uint32_t folio = 1u << p->page_order, first = UINT32_MAX;
+	for (unsigned i = 1; i < j; i++) {
+		uint32_t x = next_boundary(&p->ops[i - 1], folio, after);
+		if (x < first)
+			first = x;
+	}
+	return first;
+}
+
 bool mml_op_may_span_vmas(const struct mml_program *p, unsigned j)
 {
 	const struct mml_op *op = &p->ops[j - 1];
-	for (unsigned i = 1; i < j; i++) {
-		const struct mml_op *e = &p->ops[i - 1];
-		if (!mml_op_class(e->kind)->splits)
-			continue;
-		if ((e->lo > op->lo && e->lo < op->hi) ||
-		    (e->hi > op->lo && e->hi < op->hi))
-			return true;
-	}
-	return false;
+	return mml_op_next_vma_boundary(p, j, op->lo) < op->hi;
 }
 
 bool mml_program_has_control(const struct mml_program *p)

@@ -106,8 +106,15 @@ uint32_t mml_grow_from(const struct mml_op *op, uint32_t folio);
  * node: where migrate moves pages to. */
 int mml_far_node(void);
 
-/* Whether an earlier op may have split the region's VMA strictly inside
- * the range of op j (1-based). */
+/* The first page x > after where an op earlier than j (1-based) may
+ * have left a VMA boundary, between pages x - 1 and x, or UINT32_MAX: at
+ * an end of its range, or inside it (shrink, piecewise).  These cut a
+ * per-VMA op's range into the pieces it applies one by one
+ * (doc/oracle.md, "Policies"). */
+uint32_t mml_op_next_vma_boundary(const struct mml_program *p, unsigned j,
+				  uint32_t after);
+
+/* Whether such a boundary may lie strictly inside the range of op j. */
 bool mml_op_may_span_vmas(const struct mml_program *p, unsigned j);
 
 /* The policy of op number j (1-based) of a program: its class's, except

@@ -54,20 +54,20 @@ void mml_oracle_learn(struct mml_oracle *o, const struct mml_knowledge *peer)
 	o->k.source = MML_SRC_PEER;
 }
 
-/* cand(v, p) of SPEC.md, reduced to what the rules need, and limited to
- * the ops that had started when the read ended: a later op cannot have
- * produced the value.  Without that limit an ambiguous value (ZERO from
- * an earlier and a later op) would raise M to an op that has not started,
- * and a correct read after it would be flagged. */
+/* cand(v, p), reduced to what the rules need, and limited to the ops that
+ * had started when the read ended: a later op cannot have produced the
+ * value.  Without that limit an ambiguous value (ZERO from an earlier and
+ * a later op) would raise M to an op that has not started, and a correct
+ * read after it would be flagged. */
 struct candidates {
 	bool any;       /* cand(v, p) is not empty */
 	int max;        /* largest started candidate; -1 when none */
-	int min_from_f; /* smallest started candidate >= F; -1 when none */
+	int min_from_l; /* smallest started candidate >= L; -1 when none */
 };
 
 static struct candidates find_candidates(const struct mml_history *h,
 					 uint32_t page, uint8_t value,
-					 unsigned f, unsigned started)
+					 unsigned l, unsigned started)
 {
 	struct candidates c = {false, -1, -1};
 	if (value == MML_V_BAD)
@@ -79,10 +79,18 @@ static struct candidates find_candidates(const struct mml_history *h,
 		if (j > started)
 			break;
 		c.max = (int)j;
-		if (j >= f && c.min_from_f < 0)
-			c.min_from_f = (int)j;
+		if (j >= l && c.min_from_l < 0)
+			c.min_from_l = (int)j;
 	}
 	return c;
+}
+
+/* Ops run one after another: knowing that a later op than F is in effect,
+ * or that F returned, means F had returned before this read began. */
+static bool had_returned(const struct mml_oracle *o, const struct mml_obs *ob,
+			 unsigned f)
+{
+	return f <= mml_state_completed(ob->before) || f < o->k.m;
 }
 
 /* A stale read: the value is older than F, the last op known to cover the
@@ -92,9 +100,7 @@ static enum mml_class classify_stale(const struct mml_oracle *o,
 {
 	if (o->seen[ob->page] >= f)
 		return MML_SAME_PAGE;
-	/* Ops run one after another: knowing that a later op than F is in
-	 * effect, or that F returned, means F had returned before this read. */
-	if (f <= mml_state_completed(ob->before) || f < o->k.m)
+	if (had_returned(o, ob, f))
 		return MML_STALE_AFTER_RETURN;
 	/* Another reader saw F in effect and told this one, which then read
 	 * the page as it was before F.  Whatever the peer's new value was: the
@@ -145,12 +151,25 @@ static int flag(struct mml_oracle *o, const struct mml_obs *ob,
 	return mml_oracle_record(o, &v);
 }
 
+/* The bound L of doc/oracle.md: a read that began while F was in flight
+ * may still show the page as it was before F, so it proves no op above
+ * the last one before F that covers the page. */
+static unsigned proof_floor(const struct mml_oracle *o, const struct mml_obs *ob,
+			    const uint8_t *lastcover, unsigned f)
+{
+	if (f == 0 || had_returned(o, ob, f))
+		return f;
+	return lastcover[f - 1];
+}
+
 int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
 {
 	const struct mml_history *h = o->h;
-	unsigned f = mml_history_row(h->lastcover, h, ob->page)[o->k.m];
+	const uint8_t *lastcover = mml_history_row(h->lastcover, h, ob->page);
+	unsigned f = lastcover[o->k.m];
 	unsigned started = mml_state_started(ob->after);
-	struct candidates c = find_candidates(h, ob->page, ob->value, f, started);
+	unsigned l = proof_floor(o, ob, lastcover, f);
+	struct candidates c = find_candidates(h, ob->page, ob->value, l, started);
 
 	if (!c.any)
 		return flag(o, ob, MML_MISDIRECTED, f);
@@ -158,11 +177,11 @@ int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
 		return flag(o, ob, MML_FUTURE, f);
 	if ((unsigned)c.max < f)
 		return flag(o, ob, classify_stale(o, ob, f), f);
-	if (o->seen[ob->page] < c.min_from_f)
-		o->seen[ob->page] = (uint8_t)c.min_from_f;
-	if ((unsigned)c.min_from_f <= o->k.m)
+	if (o->seen[ob->page] < c.min_from_l)
+		o->seen[ob->page] = (uint8_t)c.min_from_l;
+	if ((unsigned)c.min_from_l <= o->k.m)
 		return 0;
-	o->k.m = (uint8_t)c.min_from_f;
+	o->k.m = (uint8_t)c.min_from_l;
 	o->k.source = MML_SRC_OWN;
 	o->k.obs = *ob;
 	if (o->k.m == started && mml_state_completed(ob->after) < started)

@@ -71,7 +71,7 @@ struct mml_oracle {
 	const bool *atomic; /* per op index: the op's policy (ops.h) */
 	struct mml_knowledge k;
 	/* Per page: the newest op this reader proved in effect there, i.e. the
-	 * largest min(cand ∩ [F, K]) of its reads of the page.  "Saw a
+	 * largest min(cand ∩ [L, S]) of its reads of the page.  "Saw a
 	 * candidate >= F" (SPEC.md) is read as "saw a value only an op >= F
 	 * explains": an ambiguous value that an earlier op also explains (zeros,
 	 * a value restored by mprotect) proves nothing, and counting it would
@@ -126,8 +126,9 @@ static inline bool mml_class_is_write(enum mml_class c)
 }
 
 /* The common read sees the value the page holds at M: nothing to learn and
- * nothing to flag.  Its smallest candidate from F on is F itself (no op
- * between F and M covers the page), which is the page's seen-mark. */
+ * nothing to flag.  What it proves for the page's seen-mark is F itself
+ * (no op between F and M covers the page) once F had returned, and the
+ * history's proof (the bound L) while F may still be in flight. */
 static inline int mml_oracle_observe(struct mml_oracle *o,
 				     const struct mml_obs *ob)
 {
@@ -140,8 +141,10 @@ static inline int mml_oracle_observe(struct mml_oracle *o,
 	size_t at = (size_t)ob->page * h->ngens + o->k.m;
 	if (ob->value != h->value[at])
 		return mml_oracle_observe_slow(o, ob);
-	if (h->lastcover[at] > o->seen[ob->page])
-		o->seen[ob->page] = h->lastcover[at];
+	uint8_t f = h->lastcover[at];
+	uint8_t proved = f == o->k.m && completed < f ? h->proof[at] : f;
+	if (proved > o->seen[ob->page])
+		o->seen[ob->page] = proved;
 	return 0;
 }
 

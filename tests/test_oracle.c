@@ -1142,6 +1142,106 @@ static bool fx_zeros_twice(struct fixture *f)
  * raise M to an op that has not started, and the next HOLE would become a
  * new-then-stale finding against op 3: a false positive on a correct
  * kernel. */
+/* Ops 1 shrink 0-8, 2 mprotect none 0-8, 3 mprotect read 0-8 on 16 pages:
+ * shrink keeps page 0 in its own VMA and leaves a boundary at page 1,
+ * inside the later ops' ranges though at none of the shrink's ends.  So
+ * op 3 may give page 0 back before pages 1-7: expected, no finding. */
+static bool t_boundary_inside_earlier_op(void)
+{
+	struct fixture f;
+	fx_program(&f, 16, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_SHRINK, 0, 8, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 0, 8, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 0, 8, MML_BACKING_MEMFD, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	bool good = check(!mml_op_atomic(&f.p, 3), "op 3 may span two VMAs");
+	good &= check_int(mml_op_next_vma_boundary(&f.p, 3, 0), 1,
+			  "shrink leaves a boundary after its kept folio");
+	uint8_t r3 = mml_state_running(3);
+	good &= check_flags(see(&f, 0, 0, r3, r3), MML_OBSERVED_RAISED,
+			    "gen0 back on page 0 during op 3");
+	good &= check_flags(see(&f, 1, MML_V_HOLE, r3, r3), MML_OBSERVED_VIOLATION,
+			    "a HOLE on page 1 is an expected new-then-stale");
+	good &= check_only(&f, 0, MML_NEW_THEN_STALE, false, 1);
+	fx_end(&f);
+	return good;
+}
+
+/* piecewise maps folio by folio, each a VMA of its own: an mprotect over
+ * its range later spans them all. */
+static bool t_boundary_inside_piecewise(void)
+{
+	struct fixture f;
+	fx_program(&f, 4, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_PIECEWISE, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 0, 4, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 1, 3, MML_BACKING_MEMFD, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	bool good = check(!mml_op_atomic(&f.p, 2), "op 2 may span four VMAs");
+	good &= check(!mml_op_atomic(&f.p, 3), "op 3 may span two VMAs");
+	good &= check_int(mml_op_next_vma_boundary(&f.p, 2, 2), 3,
+			  "a boundary between every two pages");
+	fx_end(&f);
+	return good;
+}
+
+/* Anonymous: 1 dontneed, 2 munmap, 3 mprotect read, on 2 pages.  A ZERO on
+ * page 1 read while munmap was in flight (and seen after op 3 started) is
+ * explained by dontneed as well as by op 3: it proves nothing above op 1
+ * (the bound L).  Raising M to 3 would make the legal HOLE on page 0 that
+ * follows a new-then-stale against op 3, which is atomic. */
+static bool t_bound_l_spanning_read(void)
+{
+	struct fixture f;
+	fx_program(&f, 2, MML_BACKING_ANON);
+	fx_op(&f, MML_OP_DONTNEED, 0, 2, MML_BACKING_ANON, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MUNMAP, 0, 2, MML_BACKING_ANON, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 0, 2, MML_BACKING_ANON, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r2 = mml_state_running(2), r3 = mml_state_running(3);
+	bool good = true;
+	good &= check_flags(see(&f, 0, MML_V_HOLE, r2, r2), MML_OBSERVED_RAISED,
+			    "page 0 HOLE during op 2 raises M to 2");
+	good &= check_flags(see(&f, 1, MML_V_ZERO, r2, r3), 0,
+			    "page 1 ZERO from op 2 in flight to op 3 started");
+	good &= check_int(f.o[0].k.m, 2, "M stays at 2");
+	good &= check_flags(see(&f, 0, MML_V_HOLE, r3, r3), 0,
+			    "page 0 HOLE while op 3 runs is legal");
+	good &= check_clean(&f);
+	fx_end(&f);
+	return good;
+}
+
+/* Anonymous: 1 free 0-2, 2 dontneed 0-3.  Page 2 (not freed) reads ZERO
+ * while op 2 runs: M = 2.  Page 0 then reads ZERO, which is also what
+ * MADV_FREE may show before dontneed reaches the page, and then its old
+ * content: a new-then-stale (dontneed is not atomic), not a same-page
+ * finding, since the ZERO proved only op 1. */
+static bool t_bound_l_fast_path_alternative(void)
+{
+	struct fixture f;
+	fx_program(&f, 3, MML_BACKING_ANON);
+	fx_op(&f, MML_OP_FREE, 0, 2, MML_BACKING_ANON, MML_PROT_NONE);
+	fx_op(&f, MML_OP_DONTNEED, 0, 3, MML_BACKING_ANON, MML_PROT_NONE);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r2 = mml_state_running(2);
+	uint8_t gen0 = fx_value(&f, 0, 0);
+	bool good = true;
+	good &= check_flags(see(&f, 2, MML_V_ZERO, r2, r2), MML_OBSERVED_RAISED,
+			    "page 2 ZERO during op 2 raises M to 2");
+	good &= check_flags(see(&f, 0, MML_V_ZERO, r2, r2), 0,
+			    "page 0 ZERO during op 2");
+	good &= check_flags(see(&f, 0, gen0, r2, r2), MML_OBSERVED_VIOLATION,
+			    "then its old content: expected");
+	good &= check_only(&f, 0, MML_NEW_THEN_STALE, false, 1);
+	fx_end(&f);
+	return good;
+}
+
 static bool t_unstarted_candidate_no_false_positive(void)
 {
 	struct fixture f;
@@ -1284,6 +1384,14 @@ static const struct scenario scenarios[] = {
 	 t_unstarted_candidate_no_missed_finding},
 	{"seen-mark: an ambiguous value proves only its earliest op (no false same-page)",
 	 t_ambiguous_value_is_no_seen_mark},
+	{"per-VMA: a boundary shrink left inside the range counts",
+	 t_boundary_inside_earlier_op},
+	{"per-VMA: piecewise leaves a boundary between its folios",
+	 t_boundary_inside_piecewise},
+	{"bound L: a read spanning two ops proves no op above the one before F",
+	 t_bound_l_spanning_read},
+	{"bound L: the fast path proves no more than the slow one",
+	 t_bound_l_fast_path_alternative},
 };
 
 enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
