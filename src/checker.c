@@ -5,6 +5,7 @@
 
 #include "ops.h"
 #include "oracle.h"
+#include "tag.h"
 
 /* The search walks one global timeline.  The mapper's state word splits it
  * into segments: s = 0 before op 1, 2j - 1 while op j runs, 2j after it
@@ -80,36 +81,47 @@ static enum granularity op_granularity(const struct mml_program *p, unsigned j,
 	const struct mml_op_class *cls = mml_op_class(p->ops[j - 1].kind);
 	if (model == MML_MODEL_ATOMIC)
 		return WHOLE;
+	if (model == MML_MODEL_COARSE)
+		return mml_op_atomic(p, j) ? WHOLE : PER_PAGE;
 	if (model == MML_MODEL_PAGE || !cls->atomic || cls->control)
 		return PER_PAGE;
 	return cls->per_vma ? PER_VMA : WHOLE;
 }
 
-/* Numbers op j's units 0, 1, ... over the pages read; returns how many. */
+int64_t mml_check_unit(const struct mml_program *p, const struct mml_history *h,
+		       unsigned j, uint32_t page, enum mml_check_model model)
+{
+	if (!touches(h, page, j))
+		return -1;
+	switch (op_granularity(p, j, model)) {
+	case WHOLE:
+		return 0;
+	case PER_VMA:
+		return vma_piece(p, j, page);
+	case PER_PAGE:
+		break;
+	}
+	return page;
+}
+
+/* Numbers op j's units 0, 1, ... over the pages read, in page order;
+ * returns how many. */
 static unsigned number_units(struct checker *c, unsigned j,
 			     enum mml_check_model model)
 {
 	const struct mml_check_trace *t = c->t;
-	enum granularity g = op_granularity(t->p, j, model);
 	int32_t *unit = c->unit + (size_t)j * c->npages;
 	unsigned n = 0;
-	uint32_t last_piece = UINT32_MAX;
+	int64_t last = -1;
 	for (unsigned i = 0; i < c->npages; i++) {
+		int64_t u = mml_check_unit(t->p, t->h, j, c->pages[i], model);
 		unit[i] = -1;
-		if (!touches(t->h, c->pages[i], j))
+		if (u < 0)
 			continue;
-		if (g == PER_PAGE) {
-			unit[i] = (int32_t)n++;
-		} else if (g == WHOLE) {
-			unit[i] = 0;
-			n = 1;
-		} else {
-			uint32_t piece = vma_piece(t->p, j, c->pages[i]);
-			if (piece != last_piece)
-				n++;
-			last_piece = piece;
-			unit[i] = (int32_t)n - 1;
-		}
+		if (u != last)
+			n++;
+		last = u;
+		unit[i] = (int32_t)n - 1;
 	}
 	return n;
 }
@@ -265,6 +277,15 @@ struct search {
 	bool out_of_memory;
 };
 
+/* What a page holds at column j of the history: its value, or its
+ * alternative; garbage is never held (MML_V_BAD also marks "no
+ * alternative"). */
+static bool holds(const struct mml_history *h, uint32_t page, unsigned j,
+		  uint8_t value)
+{
+	return value != MML_V_BAD && mml_history_candidate(h, page, j, value);
+}
+
 static bool in_d(const uint32_t *d, int32_t u)
 {
 	return d[u / 32] >> (u % 32) & 1;
@@ -296,14 +317,14 @@ static void place(struct search *x, const uint32_t *s, unsigned i, unsigned seg)
 	unsigned j = (seg + 1) / 2;
 	int32_t u = seg % 2 ? c->unit[(size_t)j * c->npages + c->page_of[i]] : -1;
 	if (u < 0) {
-		if (mml_history_candidate(h, rd->page, seg / 2 + seg % 2, rd->value))
+		if (holds(h, rd->page, seg / 2 + seg % 2, rd->value))
 			emit(x, n);
 		return;
 	}
 	bool done = in_d(d, u);
-	if (!done && mml_history_candidate(h, rd->page, j - 1, rd->value))
+	if (!done && holds(h, rd->page, j - 1, rd->value))
 		emit(x, n);
-	if (mml_history_candidate(h, rd->page, j, rd->value)) {
+	if (holds(h, rd->page, j, rd->value)) {
 		d[u / 32] |= 1u << (u % 32);
 		emit(x, n);
 	}
@@ -484,6 +505,7 @@ const char *mml_check_model_name(enum mml_check_model m)
 		[MML_MODEL_POLICY] = "the ops' policies",
 		[MML_MODEL_ATOMIC] = "every op atomic",
 		[MML_MODEL_PAGE] = "every op page by page",
+		[MML_MODEL_COARSE] = "the policies as the streaming oracle applies them",
 	};
 	return names[m];
 }

@@ -21,6 +21,9 @@ enum mml_check_model {
 	MML_MODEL_POLICY, /* each op as its policy says (ops.h) */
 	MML_MODEL_ATOMIC, /* every op at one instant */
 	MML_MODEL_PAGE,   /* every op page by page, in any order */
+	/* The policies as the streaming oracle applies them: an op that may
+	 * span several VMAs page by page, instead of VMA by VMA. */
+	MML_MODEL_COARSE,
 	MML_MODEL_COUNT,
 };
 
@@ -50,6 +53,13 @@ struct mml_check_trace {
 	const struct mml_check_read *reads;
 	unsigned nreads;
 };
+
+/* Which unit of op j (1-based) holds page under the model, -1 when op j
+ * changes nothing a reader can see there.  Units of the whole op are 0,
+ * VMA pieces count from 0, pages are their own index; pages are in the
+ * same unit exactly when the numbers are equal. */
+int64_t mml_check_unit(const struct mml_program *p, const struct mml_history *h,
+		       unsigned j, uint32_t page, enum mml_check_model model);
 
 /* Decides the trace under the model, visiting at most budget search
  * states.  *states (may be NULL) gets the states visited. */

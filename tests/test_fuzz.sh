@@ -3,6 +3,8 @@
 #   libfuzzer-smoke FUZZER MMLITMUS SECONDS  default op set: no crash
 #   afl-smoke FUZZER MMLITMUS SECONDS        default op set: no crash
 #   decoder FUZZER SECONDS                   decoder properties under ASan
+#   model FUZZER SECONDS                     oracle against the reference
+#                                            on the kernel model, under ASan
 #   control FUZZER MMLITMUS                  control mode: crash, replay,
 #                                            minimize, corpus-add
 #   afl-instances FUZZER                     tools/fuzz-afl: two instances
@@ -55,6 +57,17 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 	[ $code -eq 0 ] && [ "$(sed -n 's/^saved_crashes *: *//p' "$stats" 2>/dev/null)" = 0 ]
 	ok $? "no crash (no finding on this kernel)"
 	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
+}
+
+model() { # FUZZER SECONDS
+	echo "1..1"
+	mkdir "$tmp/corpus"
+	(cd "$tmp" && "$1" -max_total_time="$2" -print_final_stats=1 \
+		-artifact_prefix="$tmp/" corpus >"$tmp/log" 2>&1)
+	code=$?
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
+	[ $code -ne 0 ] && tail -30 "$tmp/log" | sed 's/^/# /'
+	ok "$code" "the oracle agrees with the reference for $2 s of fuzzing under ASan+UBSan"
 }
 
 decoder() { # FUZZER SECONDS
@@ -177,6 +190,7 @@ case $scenario in
 libfuzzer-smoke) libfuzzer_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 decoder) decoder "$fuzzer" "$1" ;;
+model) model "$fuzzer" "$1" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
 afl-instances) afl_instances "$fuzzer" ;;
 clusterfuzzlite) clusterfuzzlite ;;
