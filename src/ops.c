@@ -82,6 +82,13 @@ static int apply_munmap(const struct mml_target *t, const struct mml_op *op,
 	(void)gen;
 	if (munmap(page_addr(t, op->lo), range_len(t, op)) < 0)
 		return -errno;
+	return 0;
+}
+
+static int finish_munmap(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	(void)gen;
 	return mml_reserve(page_addr(t, op->lo), range_len(t, op));
 }
 
@@ -103,15 +110,20 @@ static int move_staging(const struct mml_target *t, const struct mml_op *op,
 		    (op->dontunmap ? MREMAP_DONTUNMAP : 0);
 	void *got = mremap(t->staging[gen], from_len, range_len(t, op), flags,
 			   page_addr(t, op->lo));
-	if (got == MAP_FAILED)
-		return -errno;
-	return mml_reserve(t->staging[gen], from_len);
+	return got == MAP_FAILED ? -errno : 0;
 }
 
 static int apply_mremap(const struct mml_target *t, const struct mml_op *op,
 			unsigned gen)
 {
 	return move_staging(t, op, gen, range_len(t, op));
+}
+
+/* The source left behind is reserved again, as munmap's range is. */
+static int finish_mremap(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	return mml_reserve(t->staging[gen], range_len(t, op));
 }
 
 static void effect_mremap(const struct mml_op *op, unsigned gen,
@@ -138,10 +150,21 @@ static int prepare_grow(const struct mml_target *t, const struct mml_op *op,
 				 op->lo + mml_grow_from(op, t->step), t->run, gen, true);
 }
 
+static size_t grow_from_len(const struct mml_target *t, const struct mml_op *op)
+{
+	return (size_t)mml_grow_from(op, t->step) * t->page_size;
+}
+
 static int apply_grow(const struct mml_target *t, const struct mml_op *op,
 		      unsigned gen)
 {
-	return move_staging(t, op, gen, (size_t)mml_grow_from(op, t->step) * t->page_size);
+	return move_staging(t, op, gen, grow_from_len(t, op));
+}
+
+static int finish_grow(const struct mml_target *t, const struct mml_op *op,
+		       unsigned gen)
+{
+	return mml_reserve(t->staging[gen], grow_from_len(t, op));
 }
 
 static void effect_grow(const struct mml_op *op, unsigned gen,
@@ -155,15 +178,27 @@ static void effect_grow(const struct mml_op *op, unsigned gen,
 /* shrink: mremap of [lo, hi) in place to its first folio; the rest is
  * unmapped and reserved again.  Not atomic: it is munmap of the tail, and
  * kernels before 6.x zapped it under a downgraded lock, as munmap does. */
+static size_t shrink_keep_len(const struct mml_target *t)
+{
+	return (size_t)t->step * t->page_size;
+}
+
 static int apply_shrink(const struct mml_target *t, const struct mml_op *op,
 			unsigned gen)
 {
 	(void)gen;
-	size_t keep = (size_t)t->step * t->page_size;
-	char *addr = page_addr(t, op->lo);
-	if (mremap(addr, range_len(t, op), keep, 0) == MAP_FAILED)
+	if (mremap(page_addr(t, op->lo), range_len(t, op), shrink_keep_len(t), 0) ==
+	    MAP_FAILED)
 		return -errno;
-	return mml_reserve(addr + keep, range_len(t, op) - keep);
+	return 0;
+}
+
+static int finish_shrink(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	(void)gen;
+	size_t keep = shrink_keep_len(t);
+	return mml_reserve(page_addr(t, op->lo) + keep, range_len(t, op) - keep);
 }
 
 static void effect_shrink(const struct mml_op *op, unsigned gen,
@@ -416,13 +451,14 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 			     .needs_store = true, .effect = install_generation,
 			     .apply = apply_mapfixed},
 	[MML_OP_MUNMAP] = {.name = "munmap", .splits = true,
-			   .effect = effect_munmap, .apply = apply_munmap},
+			   .effect = effect_munmap, .apply = apply_munmap,
+			   .finish = finish_munmap},
 	[MML_OP_MREMAP] = {.name = "mremap", .atomic = true, .splits = true,
 			   .params = MML_PARAM_BACKING | MML_PARAM_ALIGN |
 				     MML_PARAM_DONTUNMAP,
 			   .needs_store = true, .staged = true,
 			   .effect = effect_mremap, .prepare = prepare_mremap,
-			   .apply = apply_mremap},
+			   .apply = apply_mremap, .finish = finish_mremap},
 	[MML_OP_DONTNEED] = {.name = "dontneed", .effect = effect_dontneed,
 			     .refuses = refuses_locked, .apply = apply_dontneed},
 	[MML_OP_MPROTECT] = {.name = "mprotect", .atomic = true, .per_vma = true,
@@ -433,12 +469,13 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 			      .needs_store = true, .effect = install_generation,
 			      .apply = apply_piecewise},
 	[MML_OP_SHRINK] = {.name = "shrink", .splits = true,
-			   .effect = effect_shrink, .apply = apply_shrink},
+			   .effect = effect_shrink, .apply = apply_shrink,
+			   .finish = finish_shrink},
 	[MML_OP_GROW] = {.name = "grow", .atomic = true, .splits = true,
 			 .params = MML_PARAM_BACKING | MML_PARAM_ALIGN,
 			 .needs_store = true, .staged = true,
 			 .effect = effect_grow, .prepare = prepare_grow,
-			 .apply = apply_grow},
+			 .apply = apply_grow, .finish = finish_grow},
 	[MML_OP_TRUNCATE] = {.name = "truncate", .releases_file = true, .effect = effect_truncate,
 			     .apply = apply_truncate},
 	[MML_OP_PUNCH] = {.name = "punch", .releases_file = true, .effect = effect_punch,

@@ -81,9 +81,16 @@ struct mml_op_class {
 	/* Per-iteration set-up before readers start; NULL when none. */
 	int (*prepare)(const struct mml_target *t, const struct mml_op *op,
 		       unsigned gen);
-	/* The op itself.  Returns 0 or -errno. */
+	/* The op itself, up to the syscall that makes its visible change.
+	 * Returns 0 or -errno. */
 	int (*apply)(const struct mml_target *t, const struct mml_op *op,
 		     unsigned gen);
+	/* What the op still does once its visible change returned
+	 * (re-reserving a range it left); NULL when nothing.  The runner
+	 * marks the change done in between, so that readers stop counting
+	 * reads as racing the op (run.c, apply_op).  Returns 0 or -errno. */
+	int (*finish)(const struct mml_target *t, const struct mml_op *op,
+		      unsigned gen);
 };
 
 const struct mml_op_class *mml_op_class(enum mml_op_kind kind);

@@ -19,10 +19,23 @@
 #include "run.h"
 #include "trace.h"
 
+enum {
+	/* Set in the state word beside 2j-1 once op j's visible change has
+	 * returned, when the op does more work before it returns itself
+	 * (ops.h, finish).  In the state word rather than a word of its own
+	 * because the readers load that word around every read already: the
+	 * mark costs the read loop nothing, and it is ordered with the
+	 * running and done stores by construction.  The oracle takes the low
+	 * eight bits only (struct mml_obs), so its encoding is unchanged, and
+	 * final_state never carries the mark. */
+	MML_STATE_CHANGED = 1u << 8,
+};
+
 /* What the mapper and the readers share during a run.  The words written
  * during an iteration sit on cache lines of their own. */
 struct mml_shared {
-	alignas(64) _Atomic uint32_t state; /* oracle.h: 2j-1 running, 2j done */
+	/* oracle.h: 2j-1 running, 2j done; MML_STATE_CHANGED */
+	alignas(64) _Atomic uint32_t state;
 	alignas(64) _Atomic uint32_t knowledge; /* sharing: m << 8 | reader */
 	alignas(64) _Atomic int mapper_cpu;
 	alignas(64) struct mml_parking go;      /* iteration number to run */

@@ -507,6 +507,19 @@ static void count_latency(struct mml_result *r, enum mml_op_kind kind,
 	r->op_latency[kind][bucket]++;
 }
 
+/* Op j, with the mark of its visible change's end stored between the
+ * syscall that makes the change and the work that follows it (ops.h,
+ * finish; reader.h, MML_STATE_CHANGED). */
+static int apply_op(struct runner *x, const struct mml_op *op, unsigned j)
+{
+	const struct mml_op_class *cls = mml_op_class(op->kind);
+	int err = cls->apply(&x->target, op, j);
+	if (err || !cls->finish)
+		return err;
+	atomic_store(&x->shared->state, mml_state_running(j) | MML_STATE_CHANGED);
+	return cls->finish(&x->target, op, j);
+}
+
 /* The mapper's part of an iteration.  `started` is published before the
  * op's first syscall and `completed` after its last returned; seq_cst, so
  * that on any architecture a reader that sees the op's effect also sees
@@ -523,7 +536,7 @@ static int apply_ops(struct runner *x)
 					      memory_order_relaxed);
 		double began = now_seconds();
 		atomic_store(&sh->state, mml_state_running(j));
-		int err = mml_op_class(op->kind)->apply(&x->target, op, j);
+		int err = apply_op(x, op, j);
 		atomic_store(&sh->state, mml_state_done(j));
 		count_latency(x->r, op->kind, now_seconds() - began);
 		if (err) {
