@@ -34,6 +34,7 @@ struct runner {
 	size_t window_len[MML_MAX_OPS + 1];
 	struct mml_history history;
 	bool atomic[MML_MAX_OPS + 1];
+	struct mml_span quiet[MML_MAX_OPS + 1]; /* reader.h, struct mml_shared */
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
 	/* Writer mode: each reader's oracle, which judges its stores, and
@@ -316,6 +317,15 @@ static int start_perturber(struct runner *x)
 	return 0;
 }
 
+/* The ops whose racing reads are counted over their whole range: those
+ * that cover no page (reader.h, mml_races_op). */
+static void find_quiet_ops(struct runner *x)
+{
+	mml_reader_quiet(x->p, &x->history, x->quiet);
+	for (unsigned j = 1; j <= x->p->nops; j++)
+		x->r->ops[j].whole_range = x->quiet[j].lo < x->quiet[j].hi;
+}
+
 static void init_shared(struct runner *x)
 {
 	struct mml_shared *sh = x->shared;
@@ -326,6 +336,7 @@ static void init_shared(struct runner *x)
 	sh->reader_yield = x->p->reader_yield;
 	sh->history = &x->history;
 	sh->atomic = x->atomic;
+	sh->quiet = x->quiet;
 	sh->region = x->region;
 	sh->page_size = x->page_size;
 	atomic_store(&sh->mapper_cpu, sched_getcpu());
@@ -349,6 +360,7 @@ static int set_up(struct runner *x)
 		return -1;
 	if (mml_history_build(&x->history, p))
 		return fail(x, "oracle tables", -ENOMEM);
+	find_quiet_ops(x);
 	for (unsigned j = 1; j <= p->nops; j++)
 		x->refill |= mml_op_class(p->ops[j - 1].kind)->releases_file;
 	for (unsigned j = 1; j <= p->nops; j++)
@@ -605,6 +617,8 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	r->racing_writes += t->racing_writes;
 	for (int b = 0; b < MML_SWEEP_BUCKETS; b++)
 		r->sweep_values[b] += t->sweep_values[b];
+	for (unsigned j = 1; j <= x->p->nops; j++)
+		r->ops[j].racing_reads += t->op_racing_reads[j];
 	*classes |= t->oracle.classes;
 	for (int c = 0; c < MML_CLASS_COUNT; c++) {
 		r->count[c][0] += t->oracle.count[c][0];
