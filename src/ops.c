@@ -292,7 +292,7 @@ static int apply_remove(const struct mml_target *t, const struct mml_op *op,
 /* pageout, collapse, migrate: the kernel moves or reclaims the pages, and
  * nothing a reader sees may change; any violation while they run is a
  * finding.  They are best effort (no swap, no huge page to collapse into,
- * one NUMA node), so a refusal is not an error. */
+ * one NUMA node): a refusal is returned, and counted, not an error. */
 static void effect_none(const struct mml_op *op, unsigned gen,
 		uint32_t page, uint32_t folio, struct mml_page_state *s)
 {
@@ -303,18 +303,19 @@ static int apply_pageout(const struct mml_target *t, const struct mml_op *op,
 			 unsigned gen)
 {
 	(void)gen;
-	advise(t, op, MADV_PAGEOUT);
-	return 0;
+	return advise(t, op, MADV_PAGEOUT);
 }
 
 static int apply_collapse(const struct mml_target *t, const struct mml_op *op,
 			  unsigned gen)
 {
 	(void)gen;
-	advise(t, op, MADV_COLLAPSE);
-	return 0;
+	return advise(t, op, MADV_COLLAPSE);
 }
 
+/* Refused when no page of the range moved: then the first failure, of
+ * the call or of a page (its status), says why.  Some pages moving is
+ * the op doing its work. */
 static int apply_migrate(const struct mml_target *t, const struct mml_op *op,
 			 unsigned gen)
 {
@@ -322,16 +323,26 @@ static int apply_migrate(const struct mml_target *t, const struct mml_op *op,
 	uint32_t n = op->hi - op->lo;
 	void *pages[64];
 	int nodes[64], status[64];
+	int refusal = 0;
+	bool moved = false;
 	for (uint32_t done = 0; done < n; done += 64) {
 		unsigned batch = n - done < 64 ? n - done : 64;
 		for (unsigned i = 0; i < batch; i++) {
 			pages[i] = page_addr(t, op->lo + done + i);
 			nodes[i] = t->far_node;
 		}
-		syscall(SYS_move_pages, 0, batch, pages, nodes, status,
-			MPOL_MF_MOVE);
+		if (syscall(SYS_move_pages, 0, batch, pages, nodes, status,
+			    MPOL_MF_MOVE) < 0) {
+			refusal = refusal ? refusal : -errno;
+			continue;
+		}
+		for (unsigned i = 0; i < batch; i++) {
+			moved |= status[i] >= 0;
+			if (status[i] < 0 && !refusal)
+				refusal = status[i];
+		}
 	}
-	return 0;
+	return moved ? 0 : refusal;
 }
 
 /* mlock: no visible change; it faults the pages in and splits the VMA.
@@ -482,16 +493,16 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 			  .apply = apply_punch},
 	[MML_OP_FREE] = {.name = "free", .effect = effect_free,
 			 .refuses = refuses_free, .apply = apply_free},
-	[MML_OP_PAGEOUT] = {.name = "pageout", .atomic = true,
+	[MML_OP_PAGEOUT] = {.name = "pageout", .atomic = true, .best_effort = true,
 			    .effect = effect_none, .apply = apply_pageout},
-	[MML_OP_COLLAPSE] = {.name = "collapse", .atomic = true,
+	[MML_OP_COLLAPSE] = {.name = "collapse", .atomic = true, .best_effort = true,
 			     .effect = effect_none, .apply = apply_collapse},
 	[MML_OP_REMOVE] = {.name = "remove", .releases_file = true, .effect = effect_remove,
 			   .refuses = refuses_remove, .apply = apply_remove},
 	[MML_OP_MLOCK] = {.name = "mlock", .atomic = true, .splits = true,
 			  .effect = effect_mlock, .refuses = refuses_mlock,
 			  .apply = apply_mlock},
-	[MML_OP_MIGRATE] = {.name = "migrate", .atomic = true,
+	[MML_OP_MIGRATE] = {.name = "migrate", .atomic = true, .best_effort = true,
 			    .effect = effect_none, .apply = apply_migrate},
 };
 

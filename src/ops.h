@@ -70,6 +70,10 @@ struct mml_op_class {
 	/* Gives pages of a backing file back (truncate, hole punch): the next
 	 * iteration must allocate them again. */
 	bool releases_file;
+	/* Best effort (no swap, no huge page to collapse into, one NUMA
+	 * node): apply's -errno is the kernel refusing the op, which the run
+	 * counts per op (SPEC.md, "Vacuity") and goes on, not an error. */
+	bool best_effort;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */
 	/* What the op does to page `page` of [lo, hi) in the model. */

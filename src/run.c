@@ -519,6 +519,15 @@ static void count_latency(struct mml_result *r, enum mml_op_kind kind,
 	r->op_latency[kind][bucket]++;
 }
 
+/* A best-effort op the kernel refused: counted, the run goes on. */
+static void count_refusal(struct mml_result *r, unsigned j, int err)
+{
+	struct mml_op_result *o = &r->ops[j];
+	o->refusals++;
+	if (!o->refusal)
+		o->refusal = -err;
+}
+
 /* Op j, with the mark of its visible change's end stored between the
  * syscall that makes the change and the work that follows it (ops.h,
  * finish; reader.h, MML_STATE_CHANGED). */
@@ -526,6 +535,10 @@ static int apply_op(struct runner *x, const struct mml_op *op, unsigned j)
 {
 	const struct mml_op_class *cls = mml_op_class(op->kind);
 	int err = cls->apply(&x->target, op, j);
+	if (err && cls->best_effort) {
+		count_refusal(x->r, j, err);
+		return 0;
+	}
 	if (err || !cls->finish)
 		return err;
 	atomic_store(&x->shared->state, mml_state_running(j) | MML_STATE_CHANGED);

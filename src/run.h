@@ -50,6 +50,8 @@ struct mml_op_result {
 	 * visible change, on the pages it covers; over its whole range when
 	 * it covers none (whole_range). */
 	uint64_t racing_reads;
+	uint64_t refusals; /* iterations the kernel refused a best-effort op */
+	int refusal;       /* errno of the first refusal, 0 when none */
 	bool whole_range;
 };
 
