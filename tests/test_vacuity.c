@@ -1,5 +1,7 @@
 /* Vacuity (SPEC.md, "Vacuity: a Never must be earned") without the kernel:
- * which racing reads count for which op.  Output is TAP. */
+ * which racing reads count for which op, and what the outcome and the
+ * reports say of hand-filled results.  Output is TAP. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "oracle.h"
 #include "program.h"
 #include "reader.h"
+#include "report.h"
 #include "run.h"
 
 static int failures, tests;
@@ -95,9 +98,109 @@ static void counting(void)
 	mml_history_free(&h);
 }
 
+/* Outcome and reports ------------------------------------------------------ */
+
+static struct mml_result result;
+static const struct mml_config config = {.min_racing = 1000};
+
+/* A clean run of the ops given: 100 iterations, no violation, every op
+ * racing well; tests then starve one. */
+static struct mml_report clean(struct mml_program *p, const char *const *ops,
+			       unsigned n)
+{
+	program(p, ops, n);
+	memset(&result, 0, sizeof result);
+	result.iterations = result.histogram[0] = 100;
+	result.sweeps = 1000;
+	for (unsigned j = 1; j <= n; j++) {
+		result.ops[j].racing_reads = 5000;
+		result.racing_reads += 5000;
+	}
+	return (struct mml_report){"vacuity", p, &config, &result};
+}
+
+static bool reason_is(const struct mml_report *rep, const char *want)
+{
+	char got[256];
+	mml_report_inconclusive_reason(rep, got, sizeof got);
+	if (strcmp(got, want) != 0)
+		printf("# got '%s'\n# want '%s'\n", got, want);
+	return strcmp(got, want) == 0;
+}
+
+static bool text_has(const struct mml_report *rep, const char *want)
+{
+	static char text[16384];
+	FILE *out = fmemopen(text, sizeof text, "w");
+	mml_report_text(out, rep);
+	fclose(out);
+	if (!strstr(text, want))
+		printf("# the report has no '%s'\n", want);
+	return strstr(text, want) != NULL;
+}
+
+static const char *const two_ops[] = {"mapfixed:0-8", "munmap:8-16"};
+
+static void starved(void)
+{
+	struct mml_program p;
+	struct mml_report rep = clean(&p, two_ops, 2);
+	ok(mml_report_outcome(&rep) == MML_OUTCOME_NEVER, "every op raced: Never");
+
+	result.ops[2].racing_reads = 312;
+	ok(mml_report_outcome(&rep) == MML_OUTCOME_INCONCLUSIVE,
+	   "one op of two below the threshold: Inconclusive, whatever the total");
+	ok(reason_is(&rep, "op 2 munmap:8-16: 312 racing reads on its pages, "
+			   "below the threshold of 1000"),
+	   "the reason names the starved op and its count");
+	ok(text_has(&rep, "  op 2 munmap:8-16: 312 racing reads on the pages it covers\n"),
+	   "the text report has a line per op");
+
+	result.ops[1].racing_reads = 0;
+	ok(reason_is(&rep, "op 1 mapfixed:0-8:memfd: 0 racing reads on its pages, "
+			   "below the threshold of 1000 (and 1 more op)"),
+	   "the first starved op is named, and how many more there are");
+
+	result.histogram[0] = 99;
+	result.histogram[1u << MML_NEW_THEN_STALE] = 1;
+	result.violation_iterations = 1;
+	ok(mml_report_outcome(&rep) == MML_OUTCOME_SOMETIMES,
+	   "a violation is Sometimes, starved op or not");
+}
+
+static const char *const with_collapse[] = {"mapfixed:0-8", "collapse"};
+
+static void refused(void)
+{
+	struct mml_program p;
+	struct mml_report rep = clean(&p, with_collapse, 2);
+	result.ops[2].whole_range = true;
+	result.ops[2].refusals = 40;
+	result.ops[2].refusal = EINVAL;
+	ok(mml_report_outcome(&rep) == MML_OUTCOME_NEVER,
+	   "a best-effort op refused in some iterations only: Never");
+	ok(text_has(&rep, "  op 2 collapse:0-16: 5000 racing reads on its range (it covers "
+			  "no page); refused by the kernel in 40 of 100 iterations, first: EINVAL\n"),
+	   "the text report counts the refusals and names the first");
+
+	result.ops[2].refusals = 100;
+	ok(mml_report_outcome(&rep) == MML_OUTCOME_INCONCLUSIVE,
+	   "refused in every iteration: Inconclusive, racing reads or not");
+	ok(reason_is(&rep, "op 2 collapse:0-16 was refused by the kernel in every "
+			   "iteration: EINVAL"),
+	   "the reason names the refused op and the error");
+
+	result.ops[2].racing_reads = 10;
+	ok(reason_is(&rep, "op 2 collapse:0-16 was refused by the kernel in every "
+			   "iteration: EINVAL"),
+	   "a refusal is the reason before too few racing reads");
+}
+
 int main(void)
 {
 	counting();
+	starved();
+	refused();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
