@@ -569,6 +569,25 @@ static json_t *huge_json(const struct mml_report *rep)
 			 "mapped", (json_int_t)r->huge.mapped);
 }
 
+static json_t *per_op_json(const struct mml_report *rep)
+{
+	json_t *ops = json_array();
+	for (unsigned j = 1; j <= rep->program->nops; j++) {
+		const struct mml_op_result *o = &rep->result->ops[j];
+		char text[96];
+		mml_op_format(&rep->program->ops[j - 1], text, sizeof text);
+		json_array_append_new(ops, json_pack(
+			"{s:I, s:s, s:I, s:s, s:I, s:o}",
+			"op", (json_int_t)j, "text", text,
+			"racing_reads", (json_int_t)o->racing_reads,
+			"racing_pages", o->whole_range ? "range" : "covered",
+			"refusals", (json_int_t)o->refusals,
+			"refusal", o->refusal ? json_string(errno_name(o->refusal))
+					      : json_null()));
+	}
+	return ops;
+}
+
 static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 {
 	char why[256] = "";
@@ -591,8 +610,8 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		json_array_append_new(evidence, violation_json(&h, &r->evidence[i]));
 	mml_history_free(&h);
 	json_t *doc = json_pack(
-		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:I, s:I, s:I, s:I, s:I,"
+		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 		" s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
 		"program", program_json(rep->program),
@@ -604,6 +623,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
 		"shared_cpu_sweeps", (json_int_t)r->shared_cpu_sweeps,
 		"racing_iterations", (json_int_t)r->racing_iterations,
+		"per_op", per_op_json(rep),
 		"min_racing", (json_int_t)rep->config->min_racing,
 		"early_new", (json_int_t)r->early_new,
 		"early_new_iterations", (json_int_t)r->early_new_iterations,

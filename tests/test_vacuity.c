@@ -2,6 +2,7 @@
  * which racing reads count for which op, and what the outcome and the
  * reports say of hand-filled results.  Output is TAP. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,15 @@ static bool text_has(const struct mml_report *rep, const char *want)
 	return strstr(text, want) != NULL;
 }
 
+static json_t *report_json(const struct mml_report *rep)
+{
+	static char text[65536];
+	FILE *out = fmemopen(text, sizeof text, "w");
+	int err = mml_report_json(out, rep);
+	fclose(out);
+	return err ? NULL : json_loads(text, 0, NULL);
+}
+
 static const char *const two_ops[] = {"mapfixed:0-8", "munmap:8-16"};
 
 static void starved(void)
@@ -196,11 +206,50 @@ static void refused(void)
 	   "a refusal is the reason before too few racing reads");
 }
 
+static bool per_op_is(const json_t *o, json_int_t op, const char *text,
+		      json_int_t racing, const char *pages, json_int_t refusals,
+		      const char *refusal)
+{
+	const json_t *why = json_object_get(o, "refusal");
+	return json_integer_value(json_object_get(o, "op")) == op &&
+	       strcmp(json_string_value(json_object_get(o, "text")), text) == 0 &&
+	       json_integer_value(json_object_get(o, "racing_reads")) == racing &&
+	       strcmp(json_string_value(json_object_get(o, "racing_pages")), pages) == 0 &&
+	       json_integer_value(json_object_get(o, "refusals")) == refusals &&
+	       (refusal ? json_is_string(why) && strcmp(json_string_value(why), refusal) == 0
+			: json_is_null(why));
+}
+
+static void json(void)
+{
+	struct mml_program p;
+	struct mml_report rep = clean(&p, with_collapse, 2);
+	result.ops[1].racing_reads = 312;
+	result.ops[2].whole_range = true;
+	result.ops[2].refusals = 100;
+	result.ops[2].refusal = EINVAL;
+	json_t *doc = report_json(&rep);
+	json_t *ops = json_object_get(doc, "per_op");
+	ok(json_array_size(ops) == 2 &&
+		   per_op_is(json_array_get(ops, 0), 1, "mapfixed:0-8:memfd", 312,
+			     "covered", 0, NULL) &&
+		   per_op_is(json_array_get(ops, 1), 2, "collapse:0-16", 5000, "range",
+			     100, "EINVAL"),
+	   "the JSON report has an entry per op with its counts");
+	const char *reason = json_string_value(json_object_get(
+		json_object_get(doc, "verdict"), "inconclusive_reason"));
+	ok(reason && strstr(reason, "op 1 mapfixed:0-8:memfd: 312 racing reads") &&
+		   strstr(reason, "(and 1 more op)"),
+	   "and its inconclusive reason names the first op");
+	json_decref(doc);
+}
+
 int main(void)
 {
 	counting();
 	starved();
 	refused();
+	json();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
