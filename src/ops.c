@@ -82,6 +82,13 @@ static int apply_munmap(const struct mml_target *t, const struct mml_op *op,
 	(void)gen;
 	if (munmap(page_addr(t, op->lo), range_len(t, op)) < 0)
 		return -errno;
+	return 0;
+}
+
+static int finish_munmap(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	(void)gen;
 	return mml_reserve(page_addr(t, op->lo), range_len(t, op));
 }
 
@@ -103,15 +110,20 @@ static int move_staging(const struct mml_target *t, const struct mml_op *op,
 		    (op->dontunmap ? MREMAP_DONTUNMAP : 0);
 	void *got = mremap(t->staging[gen], from_len, range_len(t, op), flags,
 			   page_addr(t, op->lo));
-	if (got == MAP_FAILED)
-		return -errno;
-	return mml_reserve(t->staging[gen], from_len);
+	return got == MAP_FAILED ? -errno : 0;
 }
 
 static int apply_mremap(const struct mml_target *t, const struct mml_op *op,
 			unsigned gen)
 {
 	return move_staging(t, op, gen, range_len(t, op));
+}
+
+/* The source left behind is reserved again, as munmap's range is. */
+static int finish_mremap(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	return mml_reserve(t->staging[gen], range_len(t, op));
 }
 
 static void effect_mremap(const struct mml_op *op, unsigned gen,
@@ -138,10 +150,21 @@ static int prepare_grow(const struct mml_target *t, const struct mml_op *op,
 				 op->lo + mml_grow_from(op, t->step), t->run, gen, true);
 }
 
+static size_t grow_from_len(const struct mml_target *t, const struct mml_op *op)
+{
+	return (size_t)mml_grow_from(op, t->step) * t->page_size;
+}
+
 static int apply_grow(const struct mml_target *t, const struct mml_op *op,
 		      unsigned gen)
 {
-	return move_staging(t, op, gen, (size_t)mml_grow_from(op, t->step) * t->page_size);
+	return move_staging(t, op, gen, grow_from_len(t, op));
+}
+
+static int finish_grow(const struct mml_target *t, const struct mml_op *op,
+		       unsigned gen)
+{
+	return mml_reserve(t->staging[gen], grow_from_len(t, op));
 }
 
 static void effect_grow(const struct mml_op *op, unsigned gen,
@@ -155,15 +178,27 @@ static void effect_grow(const struct mml_op *op, unsigned gen,
 /* shrink: mremap of [lo, hi) in place to its first folio; the rest is
  * unmapped and reserved again.  Not atomic: it is munmap of the tail, and
  * kernels before 6.x zapped it under a downgraded lock, as munmap does. */
+static size_t shrink_keep_len(const struct mml_target *t)
+{
+	return (size_t)t->step * t->page_size;
+}
+
 static int apply_shrink(const struct mml_target *t, const struct mml_op *op,
 			unsigned gen)
 {
 	(void)gen;
-	size_t keep = (size_t)t->step * t->page_size;
-	char *addr = page_addr(t, op->lo);
-	if (mremap(addr, range_len(t, op), keep, 0) == MAP_FAILED)
+	if (mremap(page_addr(t, op->lo), range_len(t, op), shrink_keep_len(t), 0) ==
+	    MAP_FAILED)
 		return -errno;
-	return mml_reserve(addr + keep, range_len(t, op) - keep);
+	return 0;
+}
+
+static int finish_shrink(const struct mml_target *t, const struct mml_op *op,
+			 unsigned gen)
+{
+	(void)gen;
+	size_t keep = shrink_keep_len(t);
+	return mml_reserve(page_addr(t, op->lo) + keep, range_len(t, op) - keep);
 }
 
 static void effect_shrink(const struct mml_op *op, unsigned gen,
@@ -257,7 +292,7 @@ static int apply_remove(const struct mml_target *t, const struct mml_op *op,
 /* pageout, collapse, migrate: the kernel moves or reclaims the pages, and
  * nothing a reader sees may change; any violation while they run is a
  * finding.  They are best effort (no swap, no huge page to collapse into,
- * one NUMA node), so a refusal is not an error. */
+ * one NUMA node): a refusal is returned, and counted, not an error. */
 static void effect_none(const struct mml_op *op, unsigned gen,
 		uint32_t page, uint32_t folio, struct mml_page_state *s)
 {
@@ -268,18 +303,19 @@ static int apply_pageout(const struct mml_target *t, const struct mml_op *op,
 			 unsigned gen)
 {
 	(void)gen;
-	advise(t, op, MADV_PAGEOUT);
-	return 0;
+	return advise(t, op, MADV_PAGEOUT);
 }
 
 static int apply_collapse(const struct mml_target *t, const struct mml_op *op,
 			  unsigned gen)
 {
 	(void)gen;
-	advise(t, op, MADV_COLLAPSE);
-	return 0;
+	return advise(t, op, MADV_COLLAPSE);
 }
 
+/* Refused when no page of the range moved: then the first failure, of
+ * the call or of a page (its status), says why.  Some pages moving is
+ * the op doing its work. */
 static int apply_migrate(const struct mml_target *t, const struct mml_op *op,
 			 unsigned gen)
 {
@@ -287,16 +323,26 @@ static int apply_migrate(const struct mml_target *t, const struct mml_op *op,
 	uint32_t n = op->hi - op->lo;
 	void *pages[64];
 	int nodes[64], status[64];
+	int refusal = 0;
+	bool moved = false;
 	for (uint32_t done = 0; done < n; done += 64) {
 		unsigned batch = n - done < 64 ? n - done : 64;
 		for (unsigned i = 0; i < batch; i++) {
 			pages[i] = page_addr(t, op->lo + done + i);
 			nodes[i] = t->far_node;
 		}
-		syscall(SYS_move_pages, 0, batch, pages, nodes, status,
-			MPOL_MF_MOVE);
+		if (syscall(SYS_move_pages, 0, batch, pages, nodes, status,
+			    MPOL_MF_MOVE) < 0) {
+			refusal = refusal ? refusal : -errno;
+			continue;
+		}
+		for (unsigned i = 0; i < batch; i++) {
+			moved |= status[i] >= 0;
+			if (status[i] < 0 && !refusal)
+				refusal = status[i];
+		}
 	}
-	return 0;
+	return moved ? 0 : refusal;
 }
 
 /* mlock: no visible change; it faults the pages in and splits the VMA.
@@ -416,13 +462,14 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 			     .needs_store = true, .effect = install_generation,
 			     .apply = apply_mapfixed},
 	[MML_OP_MUNMAP] = {.name = "munmap", .splits = true,
-			   .effect = effect_munmap, .apply = apply_munmap},
+			   .effect = effect_munmap, .apply = apply_munmap,
+			   .finish = finish_munmap},
 	[MML_OP_MREMAP] = {.name = "mremap", .atomic = true, .splits = true,
 			   .params = MML_PARAM_BACKING | MML_PARAM_ALIGN |
 				     MML_PARAM_DONTUNMAP,
 			   .needs_store = true, .staged = true,
 			   .effect = effect_mremap, .prepare = prepare_mremap,
-			   .apply = apply_mremap},
+			   .apply = apply_mremap, .finish = finish_mremap},
 	[MML_OP_DONTNEED] = {.name = "dontneed", .effect = effect_dontneed,
 			     .refuses = refuses_locked, .apply = apply_dontneed},
 	[MML_OP_MPROTECT] = {.name = "mprotect", .atomic = true, .per_vma = true,
@@ -433,28 +480,29 @@ static const struct mml_op_class classes[MML_OP_COUNT] = {
 			      .needs_store = true, .effect = install_generation,
 			      .apply = apply_piecewise},
 	[MML_OP_SHRINK] = {.name = "shrink", .splits = true,
-			   .effect = effect_shrink, .apply = apply_shrink},
+			   .effect = effect_shrink, .apply = apply_shrink,
+			   .finish = finish_shrink},
 	[MML_OP_GROW] = {.name = "grow", .atomic = true, .splits = true,
 			 .params = MML_PARAM_BACKING | MML_PARAM_ALIGN,
 			 .needs_store = true, .staged = true,
 			 .effect = effect_grow, .prepare = prepare_grow,
-			 .apply = apply_grow},
+			 .apply = apply_grow, .finish = finish_grow},
 	[MML_OP_TRUNCATE] = {.name = "truncate", .releases_file = true, .effect = effect_truncate,
 			     .apply = apply_truncate},
 	[MML_OP_PUNCH] = {.name = "punch", .releases_file = true, .effect = effect_punch,
 			  .apply = apply_punch},
 	[MML_OP_FREE] = {.name = "free", .effect = effect_free,
 			 .refuses = refuses_free, .apply = apply_free},
-	[MML_OP_PAGEOUT] = {.name = "pageout", .atomic = true,
+	[MML_OP_PAGEOUT] = {.name = "pageout", .atomic = true, .best_effort = true,
 			    .effect = effect_none, .apply = apply_pageout},
-	[MML_OP_COLLAPSE] = {.name = "collapse", .atomic = true,
+	[MML_OP_COLLAPSE] = {.name = "collapse", .atomic = true, .best_effort = true,
 			     .effect = effect_none, .apply = apply_collapse},
 	[MML_OP_REMOVE] = {.name = "remove", .releases_file = true, .effect = effect_remove,
 			   .refuses = refuses_remove, .apply = apply_remove},
 	[MML_OP_MLOCK] = {.name = "mlock", .atomic = true, .splits = true,
 			  .effect = effect_mlock, .refuses = refuses_mlock,
 			  .apply = apply_mlock},
-	[MML_OP_MIGRATE] = {.name = "migrate", .atomic = true,
+	[MML_OP_MIGRATE] = {.name = "migrate", .atomic = true, .best_effort = true,
 			    .effect = effect_none, .apply = apply_migrate},
 };
 

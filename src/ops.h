@@ -70,6 +70,10 @@ struct mml_op_class {
 	/* Gives pages of a backing file back (truncate, hole punch): the next
 	 * iteration must allocate them again. */
 	bool releases_file;
+	/* Best effort (no swap, no huge page to collapse into, one NUMA
+	 * node): apply's -errno is the kernel refusing the op, which the run
+	 * counts per op (SPEC.md, "Vacuity") and goes on, not an error. */
+	bool best_effort;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */
 	/* What the op does to page `page` of [lo, hi) in the model. */
@@ -81,9 +85,16 @@ struct mml_op_class {
 	/* Per-iteration set-up before readers start; NULL when none. */
 	int (*prepare)(const struct mml_target *t, const struct mml_op *op,
 		       unsigned gen);
-	/* The op itself.  Returns 0 or -errno. */
+	/* The op itself, up to the syscall that makes its visible change.
+	 * Returns 0 or -errno. */
 	int (*apply)(const struct mml_target *t, const struct mml_op *op,
 		     unsigned gen);
+	/* What the op still does once its visible change returned
+	 * (re-reserving a range it left); NULL when nothing.  The runner
+	 * marks the change done in between, so that readers stop counting
+	 * reads as racing the op (run.c, apply_op).  Returns 0 or -errno. */
+	int (*finish)(const struct mml_target *t, const struct mml_op *op,
+		      unsigned gen);
 };
 
 const struct mml_op_class *mml_op_class(enum mml_op_kind kind);

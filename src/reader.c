@@ -69,6 +69,24 @@ int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,
 	return 0;
 }
 
+static bool covers_any(const struct mml_history *h, unsigned j)
+{
+	for (uint32_t page = 0; page < h->pages; page++)
+		if (mml_history_covers(h, page, j))
+			return true;
+	return false;
+}
+
+void mml_reader_quiet(const struct mml_program *p, const struct mml_history *h,
+		      struct mml_span *quiet)
+{
+	for (unsigned j = 1; j <= p->nops; j++) {
+		const struct mml_op *op = &p->ops[j - 1];
+		quiet[j] = covers_any(h, j) ? (struct mml_span){0, 0}
+					    : (struct mml_span){op->lo, op->hi};
+	}
+}
+
 static void publish(struct mml_reader_thread *t)
 {
 	struct mml_shared *sh = t->shared;
@@ -118,7 +136,8 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 	struct mml_shared *sh = t->shared;
 	struct mml_obs ob = {.index = t->reads, .page = page,
 			     .sweep = (uint32_t)t->sweeps, .reader = (uint8_t)t->id};
-	ob.before = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	uint32_t before = atomic_load_explicit(&sh->state, memory_order_acquire);
+	ob.before = (uint8_t)before;
 	if (sh->share)
 		learn(t);
 	const _Atomic uint64_t *word =
@@ -130,7 +149,8 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 		ob.value = MML_V_HOLE;
 		t->holes++;
 	}
-	ob.after = (uint8_t)atomic_load_explicit(&sh->state, memory_order_acquire);
+	uint32_t after = atomic_load_explicit(&sh->state, memory_order_acquire);
+	ob.after = (uint8_t)after;
 	t->sweep_mask |= 1ull << (ob.value < 63 ? ob.value : 63);
 	int seen = mml_oracle_observe(&t->oracle, &ob);
 	if (t->trace.remaining)
@@ -145,7 +165,7 @@ static inline void read_page(struct mml_reader_thread *t, uint32_t page,
 		if (on_mapper_cpu)
 			t->shared_cpu_reads++;
 		else
-			t->racing_reads++;
+			mml_count_racing(t, page, before, after);
 	}
 	t->reads++;
 	if (sh->reader_yield && t->reads % sh->reader_yield == 0)
@@ -176,6 +196,7 @@ static void run_iteration(struct mml_reader_thread *t)
 	t->holes = t->sweeps = t->shared_cpu_sweeps = 0;
 	t->writes = t->faulted_writes = t->unchecked_writes = t->racing_writes = 0;
 	memset(t->sweep_values, 0, sizeof t->sweep_values);
+	memset(t->op_racing_reads, 0, sizeof t->op_racing_reads);
 	mml_trace_reset(&t->trace);
 	/* Sweep until one whole sweep began after the mapper was done. */
 	for (;;) {

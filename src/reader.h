@@ -19,10 +19,28 @@
 #include "run.h"
 #include "trace.h"
 
+enum {
+	/* Set in the state word beside 2j-1 once op j's visible change has
+	 * returned, when the op does more work before it returns itself
+	 * (ops.h, finish).  In the state word rather than a word of its own
+	 * because the readers load that word around every read already: the
+	 * mark costs the read loop nothing, and it is ordered with the
+	 * running and done stores by construction.  The oracle takes the low
+	 * eight bits only (struct mml_obs), so its encoding is unchanged, and
+	 * final_state never carries the mark. */
+	MML_STATE_CHANGED = 1u << 8,
+};
+
+/* The pages [lo, hi); empty when lo == hi. */
+struct mml_span {
+	uint32_t lo, hi;
+};
+
 /* What the mapper and the readers share during a run.  The words written
  * during an iteration sit on cache lines of their own. */
 struct mml_shared {
-	alignas(64) _Atomic uint32_t state; /* oracle.h: 2j-1 running, 2j done */
+	/* oracle.h: 2j-1 running, 2j done; MML_STATE_CHANGED */
+	alignas(64) _Atomic uint32_t state;
 	alignas(64) _Atomic uint32_t knowledge; /* sharing: m << 8 | reader */
 	alignas(64) _Atomic int mapper_cpu;
 	alignas(64) struct mml_parking go;      /* iteration number to run */
@@ -37,6 +55,9 @@ struct mml_shared {
 	uint32_t reader_yield;
 	const struct mml_history *history;
 	const bool *atomic;
+	/* Per op index: its range when it covers no page, else empty
+	 * (mml_races_op). */
+	const struct mml_span *quiet;
 	const char *region;
 	size_t page_size;
 };
@@ -67,7 +88,39 @@ struct mml_reader_thread {
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t sweep_mask; /* this sweep's values; bit 63: zero, hole, bad */
 	struct mml_trace trace; /* recording only when a picture was asked for */
+	/* Per op index, mml_op_result; apart from the counters every read
+	 * touches, since only racing reads touch it. */
+	uint64_t op_racing_reads[MML_MAX_OPS + 1];
 };
+
+/* Whether a read of the page can race op j (SPEC.md, "Vacuity"): on a
+ * page the op covers.  An op that covers no page (pageout, collapse,
+ * migrate, mlock: its visible change is nothing) promises that nothing
+ * changes while it runs, so there every page of its range can race it. */
+static inline bool mml_races_op(const struct mml_shared *sh, uint32_t page,
+				unsigned j)
+{
+	const struct mml_span *q = &sh->quiet[j];
+	return mml_history_covers(sh->history, page, j) ||
+	       (page >= q->lo && page < q->hi);
+}
+
+/* A read wholly inside op j's window, on another CPU than the mapper's.
+ * It races op j itself only while the op's visible change may be in
+ * progress: the mark of its end in neither state load. */
+static inline void mml_count_racing(struct mml_reader_thread *t, uint32_t page,
+				    uint32_t before, uint32_t after)
+{
+	t->racing_reads++;
+	unsigned j = mml_state_started((uint8_t)before);
+	if (before == after && !(before & MML_STATE_CHANGED) &&
+	    mml_races_op(t->shared, page, j))
+		t->op_racing_reads[j]++;
+}
+
+/* Into quiet[1..K]: op j's range when it covers no page, else empty. */
+void mml_reader_quiet(const struct mml_program *p, const struct mml_history *h,
+		      struct mml_span *quiet);
 
 /* The sweep order as a page list, seeded; returns 0 or -ENOMEM. */
 int mml_reader_order(struct mml_reader_thread *t, const struct mml_reader *r,

@@ -31,15 +31,70 @@ static bool huge_missing(const struct mml_report *rep)
 	       r->huge.method != MML_HUGE_UNVERIFIED && r->huge.mapped == 0;
 }
 
+/* The kernel refused best-effort op j in every iteration: it changed
+ * nothing, so nothing raced it. */
+static bool op_refused(const struct mml_result *r, unsigned j)
+{
+	return r->iterations > 0 && r->ops[j].refusals >= r->iterations;
+}
+
+static bool op_starved(const struct mml_report *rep, unsigned j)
+{
+	return rep->result->ops[j].racing_reads < rep->config->min_racing;
+}
+
+/* How many ops a Never would not be earned for (SPEC.md, "Vacuity"), and
+ * the first of them in *first.  Every op's racing reads are racing reads,
+ * so an op over the threshold means the whole run is over it too. */
+static unsigned unearned_ops(const struct mml_report *rep, unsigned *first)
+{
+	unsigned n = 0;
+	for (unsigned j = 1; j <= rep->program->nops; j++) {
+		if (!op_refused(rep->result, j) && !op_starved(rep, j))
+			continue;
+		if (n++ == 0)
+			*first = j;
+	}
+	return n;
+}
+
 enum mml_outcome mml_report_outcome(const struct mml_report *rep)
 {
 	const struct mml_result *r = rep->result;
+	unsigned first;
 	if (r->violation_iterations == 0)
-		return r->racing_reads < rep->config->min_racing || huge_missing(rep)
+		return unearned_ops(rep, &first) || huge_missing(rep)
 			       ? MML_OUTCOME_INCONCLUSIVE
 			       : MML_OUTCOME_NEVER;
 	return r->violation_iterations == r->iterations ? MML_OUTCOME_ALWAYS
 							: MML_OUTCOME_SOMETIMES;
+}
+
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+	return name ? name : "an unknown error";
+}
+
+/* The first op a Never is not earned for and why, as snprintf counts. */
+static int unearned_reason(const struct mml_report *rep, char *buf, size_t len)
+{
+	const struct mml_result *r = rep->result;
+	unsigned j = 0, n = unearned_ops(rep, &j);
+	if (n == 0)
+		return snprintf(buf, len, "every op raced");
+	const struct mml_op_result *o = &r->ops[j];
+	char op[96], more[48] = "";
+	mml_op_format(&rep->program->ops[j - 1], op, sizeof op);
+	if (n > 1)
+		snprintf(more, sizeof more, " (and %u more op%s)", n - 1,
+			 n > 2 ? "s" : "");
+	if (op_refused(r, j))
+		return snprintf(buf, len, "op %u %s was refused by the kernel in every "
+				"iteration: %s%s", j, op, errno_name(o->refusal), more);
+	return snprintf(buf, len, "op %u %s: %" PRIu64 " racing reads on its %s, "
+			"below the threshold of %" PRIu64 "%s", j, op, o->racing_reads,
+			o->whole_range ? "range" : "pages", rep->config->min_racing, more);
 }
 
 void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
@@ -51,9 +106,7 @@ void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
 			 "so this run is not evidence about huge pages");
 		return;
 	}
-	int n = snprintf(buf, len,
-			 "%" PRIu64 " racing reads, below the threshold of %" PRIu64,
-			 r->racing_reads, rep->config->min_racing);
+	int n = unearned_reason(rep, buf, len);
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (r->shared_cpu_sweeps == r->sweeps && r->sweeps > 0)
@@ -239,6 +292,28 @@ static void print_writes(FILE *out, const struct mml_result *r, double s)
 		r->racing_writes, r->checked_writes, r->unchecked_writes);
 }
 
+/* The racing reads and refusals of every op: which op a Never rests on
+ * least. */
+static void print_ops(FILE *out, const struct mml_report *rep)
+{
+	const struct mml_result *r = rep->result;
+	for (unsigned j = 1; j <= rep->program->nops; j++) {
+		const struct mml_op *op = &rep->program->ops[j - 1];
+		const struct mml_op_result *o = &r->ops[j];
+		char text[96];
+		mml_op_format(op, text, sizeof text);
+		fprintf(out, "  op %u %s: %" PRIu64 " racing reads on %s", j, text,
+			o->racing_reads,
+			o->whole_range ? "its range (it covers no page)" : "the pages it covers");
+		if (mml_op_class(op->kind)->best_effort)
+			fprintf(out, "; refused by the kernel in %" PRIu64 " of %" PRIu64
+				" iterations%s%s", o->refusals, r->iterations,
+				o->refusal ? ", first: " : "",
+				o->refusal ? errno_name(o->refusal) : "");
+		fprintf(out, "\n");
+	}
+}
+
 static void print_program(FILE *out, const struct mml_program *p)
 {
 	char text[8192];
@@ -315,6 +390,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 		" (sweeps there %" PRIu64 ")\n",
 		r->racing_reads, r->racing_iterations, rep->config->min_racing,
 		r->shared_cpu_reads, r->shared_cpu_sweeps);
+	print_ops(out, rep);
 	if (rep->program->perturb != MML_PERTURB_NONE)
 		fprintf(out, "Perturber %s: %" PRIu64 " rounds\n",
 			mml_perturb_name(rep->program->perturb), r->perturbations);
@@ -493,6 +569,25 @@ static json_t *huge_json(const struct mml_report *rep)
 			 "mapped", (json_int_t)r->huge.mapped);
 }
 
+static json_t *per_op_json(const struct mml_report *rep)
+{
+	json_t *ops = json_array();
+	for (unsigned j = 1; j <= rep->program->nops; j++) {
+		const struct mml_op_result *o = &rep->result->ops[j];
+		char text[96];
+		mml_op_format(&rep->program->ops[j - 1], text, sizeof text);
+		json_array_append_new(ops, json_pack(
+			"{s:I, s:s, s:I, s:s, s:I, s:o}",
+			"op", (json_int_t)j, "text", text,
+			"racing_reads", (json_int_t)o->racing_reads,
+			"racing_pages", o->whole_range ? "range" : "covered",
+			"refusals", (json_int_t)o->refusals,
+			"refusal", o->refusal ? json_string(errno_name(o->refusal))
+					      : json_null()));
+	}
+	return ops;
+}
+
 static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 {
 	char why[256] = "";
@@ -515,8 +610,8 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		json_array_append_new(evidence, violation_json(&h, &r->evidence[i]));
 	mml_history_free(&h);
 	json_t *doc = json_pack(
-		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:I, s:I, s:I, s:I, s:I,"
+		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 		" s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
 		"program", program_json(rep->program),
@@ -528,6 +623,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
 		"shared_cpu_sweeps", (json_int_t)r->shared_cpu_sweeps,
 		"racing_iterations", (json_int_t)r->racing_iterations,
+		"per_op", per_op_json(rep),
 		"min_racing", (json_int_t)rep->config->min_racing,
 		"early_new", (json_int_t)r->early_new,
 		"early_new_iterations", (json_int_t)r->early_new_iterations,

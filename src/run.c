@@ -34,6 +34,7 @@ struct runner {
 	size_t window_len[MML_MAX_OPS + 1];
 	struct mml_history history;
 	bool atomic[MML_MAX_OPS + 1];
+	struct mml_span quiet[MML_MAX_OPS + 1]; /* reader.h, struct mml_shared */
 	struct mml_shared *shared;
 	struct mml_reader_thread *readers;
 	/* Writer mode: each reader's oracle, which judges its stores, and
@@ -316,6 +317,15 @@ static int start_perturber(struct runner *x)
 	return 0;
 }
 
+/* The ops whose racing reads are counted over their whole range: those
+ * that cover no page (reader.h, mml_races_op). */
+static void find_quiet_ops(struct runner *x)
+{
+	mml_reader_quiet(x->p, &x->history, x->quiet);
+	for (unsigned j = 1; j <= x->p->nops; j++)
+		x->r->ops[j].whole_range = x->quiet[j].lo < x->quiet[j].hi;
+}
+
 static void init_shared(struct runner *x)
 {
 	struct mml_shared *sh = x->shared;
@@ -326,6 +336,7 @@ static void init_shared(struct runner *x)
 	sh->reader_yield = x->p->reader_yield;
 	sh->history = &x->history;
 	sh->atomic = x->atomic;
+	sh->quiet = x->quiet;
 	sh->region = x->region;
 	sh->page_size = x->page_size;
 	atomic_store(&sh->mapper_cpu, sched_getcpu());
@@ -349,6 +360,7 @@ static int set_up(struct runner *x)
 		return -1;
 	if (mml_history_build(&x->history, p))
 		return fail(x, "oracle tables", -ENOMEM);
+	find_quiet_ops(x);
 	for (unsigned j = 1; j <= p->nops; j++)
 		x->refill |= mml_op_class(p->ops[j - 1].kind)->releases_file;
 	for (unsigned j = 1; j <= p->nops; j++)
@@ -507,6 +519,32 @@ static void count_latency(struct mml_result *r, enum mml_op_kind kind,
 	r->op_latency[kind][bucket]++;
 }
 
+/* A best-effort op the kernel refused: counted, the run goes on. */
+static void count_refusal(struct mml_result *r, unsigned j, int err)
+{
+	struct mml_op_result *o = &r->ops[j];
+	o->refusals++;
+	if (!o->refusal)
+		o->refusal = -err;
+}
+
+/* Op j, with the mark of its visible change's end stored between the
+ * syscall that makes the change and the work that follows it (ops.h,
+ * finish; reader.h, MML_STATE_CHANGED). */
+static int apply_op(struct runner *x, const struct mml_op *op, unsigned j)
+{
+	const struct mml_op_class *cls = mml_op_class(op->kind);
+	int err = cls->apply(&x->target, op, j);
+	if (err && cls->best_effort) {
+		count_refusal(x->r, j, err);
+		return 0;
+	}
+	if (err || !cls->finish)
+		return err;
+	atomic_store(&x->shared->state, mml_state_running(j) | MML_STATE_CHANGED);
+	return cls->finish(&x->target, op, j);
+}
+
 /* The mapper's part of an iteration.  `started` is published before the
  * op's first syscall and `completed` after its last returned; seq_cst, so
  * that on any architecture a reader that sees the op's effect also sees
@@ -523,7 +561,7 @@ static int apply_ops(struct runner *x)
 					      memory_order_relaxed);
 		double began = now_seconds();
 		atomic_store(&sh->state, mml_state_running(j));
-		int err = mml_op_class(op->kind)->apply(&x->target, op, j);
+		int err = apply_op(x, op, j);
 		atomic_store(&sh->state, mml_state_done(j));
 		count_latency(x->r, op->kind, now_seconds() - began);
 		if (err) {
@@ -592,6 +630,8 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	r->racing_writes += t->racing_writes;
 	for (int b = 0; b < MML_SWEEP_BUCKETS; b++)
 		r->sweep_values[b] += t->sweep_values[b];
+	for (unsigned j = 1; j <= x->p->nops; j++)
+		r->ops[j].racing_reads += t->op_racing_reads[j];
 	*classes |= t->oracle.classes;
 	for (int c = 0; c < MML_CLASS_COUNT; c++) {
 		r->count[c][0] += t->oracle.count[c][0];

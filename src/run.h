@@ -43,6 +43,18 @@ struct mml_config {
 	struct mml_shelf *shelf;
 };
 
+/* What a Never rests on, op by op (SPEC.md, "Vacuity: a Never must be
+ * earned"). */
+struct mml_op_result {
+	/* Reads on another CPU than the mapper's, wholly inside the op's
+	 * visible change, on the pages it covers; over its whole range when
+	 * it covers none (whole_range). */
+	uint64_t racing_reads;
+	uint64_t refusals; /* iterations the kernel refused a best-effort op */
+	int refusal;       /* errno of the first refusal, 0 when none */
+	bool whole_range;
+};
+
 struct mml_result {
 	uint64_t iterations, reads, sweeps, holes;
 	uint64_t racing_reads;     /* whole read inside an op window, other CPU */
@@ -67,6 +79,7 @@ struct mml_result {
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */
 	uint64_t op_latency[MML_OP_COUNT][MML_LATENCY_BUCKETS];
+	struct mml_op_result ops[MML_MAX_OPS + 1]; /* [j] for op j, 1..K */
 	/* Whether generation 0 really was mapped by folios of the page order:
 	 * blocks counted over the iterations checked (run.c, count_huge). */
 	struct mml_huge_count huge;

@@ -124,7 +124,7 @@ static enum mml_outcome outcome(enum mml_huge_method method, uint64_t mapped,
 	static struct mml_result r;
 	memset(&r, 0, sizeof r);
 	r.iterations = r.histogram[0] = 100;
-	r.racing_reads = 100000;
+	r.racing_reads = r.ops[1].racing_reads = 100000;
 	r.huge = (struct mml_huge_count){method, 8, mapped};
 	r.huge_checks = 4;
 	struct mml_report rep = {"mapfixed", &p, &c, &r};

@@ -25,7 +25,33 @@ RUNS = [
     ("an Inconclusive run", ["-n", "1", "--min-racing", "1000000000"]),
     ("anonymous THP, checked", ["-n", "20", "-b", "anon", "-o", "mapfixed:anon",
                                 "--page-order", "9"]),
+    ("a best-effort op and an op with work after its change",
+     ["-n", "20", "-o", "collapse", "-o", "munmap:8-16"]),
 ]
+
+
+def per_op_errors(doc):
+    """What is inconsistent in a report's per_op entries: one per op of the
+    program, in order, each op's racing reads a part of the racing reads,
+    refusals at most one an iteration, and an Inconclusive reason naming
+    an op when no huge-page check explains it."""
+    errors = []
+    per_op, ops = doc["per_op"], doc["program"]["ops"]
+    if [o["op"] for o in per_op] != list(range(1, len(ops) + 1)):
+        errors.append(f"per_op numbers {[o['op'] for o in per_op]} for {len(ops)} ops")
+    if [o["text"] for o in per_op] != [o["text"] for o in ops]:
+        errors.append("per_op texts differ from the program's ops")
+    if sum(o["racing_reads"] for o in per_op) > doc["racing_reads"]:
+        errors.append("the ops' racing reads add up to more than racing_reads")
+    if any(o["refusals"] > doc["iterations"] for o in per_op):
+        errors.append("more refusals than iterations")
+    if any((o["refusals"] > 0) != (o["refusal"] is not None) for o in per_op):
+        errors.append("a refusal named without refusals, or refusals without a name")
+    reason = doc["verdict"]["inconclusive_reason"]
+    if (doc["observation"]["result"] == "Inconclusive" and
+            "huge" not in reason and not reason.startswith("op ")):
+        errors.append(f"an Inconclusive reason that names no op: {reason}")
+    return errors
 
 
 def main():
@@ -33,7 +59,7 @@ def main():
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    print(f"1..{len(RUNS) + 3}")
+    print(f"1..{len(RUNS) + 4}")
     n = 0
     failed = False
     docs = []
@@ -56,6 +82,15 @@ def main():
         good = out.returncode in (0, 1) and not errors
         failed |= not good
         print(f"{'' if good else 'not '}ok {n} - {what}: the report fits the schema")
+
+    n += 1
+    errors = [f"{d['test']}: {e}" for d in docs for e in per_op_errors(d)]
+    for e in errors:
+        print(f"# {e}")
+    good = bool(docs) and not errors
+    failed |= not good
+    print(f"{'' if good else 'not '}ok {n} - the per-op entries agree with the "
+          "program and the totals")
 
     n += 1
     evidence = [d for d in docs if d.get("evidence")]
