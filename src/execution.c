@@ -165,7 +165,7 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 
 bool mml_fired(const struct mml_program *p, const struct mml_result *r)
 {
-	return mml_result_findings(r) ||
+	return mml_result_findings(r) || r->disagreeing_findings ||
 	       (mml_program_has_control(p) && mml_result_violations(r) > 0);
 }
 

@@ -26,7 +26,7 @@
 
 #define VERSION "0.1"
 
-enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2 };
+enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_DISAGREEMENT = 3 };
 
 static const char usage[] =
 "Usage: mmlitmus [run] [OPTION]... [FILE]\n"
@@ -659,6 +659,7 @@ static int run_command(int argc, char **argv)
 	if (status < 0)
 		fprintf(stderr, "mmlitmus: %s\n", result->error);
 	int code = status < 0 ? EXIT_USAGE
+		   : result->disagreeing_findings ? EXIT_DISAGREEMENT
 		   : mml_result_findings(result) ? EXIT_FINDING : EXIT_CLEAN;
 	free(result);
 	return code;

@@ -348,14 +348,41 @@ static void print_huge(FILE *out, const struct mml_report *rep)
 			mml_huge_method_name(r->huge.method));
 }
 
+/* What the reference checker said of the findings (doc/oracle.md,
+ * "Every finding confirmed"). */
+static void print_confirmations(FILE *out, const struct mml_result *r)
+{
+	uint64_t checked = r->confirmations[MML_CONFIRMED] +
+			   r->confirmations[MML_UNCONFIRMED];
+	fprintf(out, "Confirmed by the reference checker: %" PRIu64 " of %" PRIu64
+		" readers' findings", r->confirmations[MML_CONFIRMED], checked);
+	if (r->confirmations[MML_CONFIRMED])
+		fprintf(out, " (the first rests on %u reads)", r->first_core);
+	if (r->confirmations[MML_UNCONFIRMED])
+		fprintf(out, "; %" PRIu64 " undecided within its budget or resting on reads"
+			" older than the trace ring holds", r->confirmations[MML_UNCONFIRMED]);
+	fputc('\n', out);
+}
+
 static void print_verdict(FILE *out, const struct mml_report *rep,
-			  enum mml_outcome o)
+			  const struct mml_history *h, enum mml_outcome o)
 {
 	const struct mml_result *r = rep->result;
 	uint64_t findings = mml_result_findings(r);
-	if (findings)
+	if (r->disagreeing_findings) {
+		fprintf(out, "Verdict ORACLE DISAGREEMENT: the streaming oracle flagged %" PRIu64
+			" violations that the reference checker calls consistent with the"
+			" ops' policies; a bug of mmlitmus, not of the kernel\n",
+			r->disagreeing_findings);
+		if (h)
+			print_violation(out, rep, h, 0, &r->disagreement);
+	}
+	if (findings) {
 		fprintf(out, "Verdict FINDING: %" PRIu64 " violations the ops' policy forbids\n",
 			findings);
+		print_confirmations(out, r);
+	} else if (r->disagreeing_findings)
+		return;
 	else if (o == MML_OUTCOME_INCONCLUSIVE) {
 		char why[256];
 		mml_report_inconclusive_reason(rep, why, sizeof why);
@@ -402,7 +429,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	fprintf(out, "Observation %s %s %" PRIu64 " %" PRIu64 "\n", rep->name,
 		mml_outcome_name(o), r->violation_iterations,
 		r->iterations - r->violation_iterations);
-	print_verdict(out, rep, o);
+	print_verdict(out, rep, have_history ? &h : NULL, o);
 	for (unsigned i = 0; have_history && i < r->nevidence; i++)
 		print_violation(out, rep, &h, i + 1, &r->evidence[i]);
 	if (r->interrupted)
@@ -593,9 +620,13 @@ static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 	char why[256] = "";
 	if (o == MML_OUTCOME_INCONCLUSIVE)
 		mml_report_inconclusive_reason(rep, why, sizeof why);
-	uint64_t findings = mml_result_findings(rep->result);
-	return json_pack("{s:b, s:I, s:s}", "finding", findings > 0,
-			 "findings", (json_int_t)findings, "inconclusive_reason", why);
+	const struct mml_result *r = rep->result;
+	uint64_t findings = mml_result_findings(r);
+	return json_pack("{s:b, s:I, s:s, s:I, s:I, s:I}", "finding", findings > 0,
+			 "findings", (json_int_t)findings, "inconclusive_reason", why,
+			 "confirmed", (json_int_t)r->confirmations[MML_CONFIRMED],
+			 "unconfirmed", (json_int_t)r->confirmations[MML_UNCONFIRMED],
+			 "disagreements", (json_int_t)r->disagreeing_findings);
 }
 
 int mml_report_json(FILE *out, const struct mml_report *rep)

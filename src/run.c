@@ -270,8 +270,9 @@ static int start_readers(struct runner *x)
 		t->keep = keep;
 		t->seen = malloc(p->pages);
 		t->kept = calloc(keep + MML_CLASS_COUNT, sizeof *t->kept);
-		if (x->c->capture &&
-		    !(t->trace.ring = malloc(MML_TRACE_ENTRIES * sizeof *t->trace.ring)))
+		/* Always: a finding is confirmed from the ring before it is
+		 * reported. */
+		if (!(t->trace.ring = malloc(MML_TRACE_ENTRIES * sizeof *t->trace.ring)))
 			return fail(x, "reader set-up", -ENOMEM);
 		if (!t->seen || !t->kept ||
 		    mml_reader_order(t, &p->readers[i], p->pages, x->c->seed + i + 1))
@@ -613,9 +614,40 @@ static void keep_evidence(struct runner *x, const struct mml_violation *v)
 	r->evidence[r->nevidence++] = *v;
 }
 
+/* The reader's first finding on a read, decided by the reference.
+ * Findings of writer mode rest on store words, which it does not model. */
+static enum mml_confirmation confirm_reader(struct runner *x,
+					   const struct mml_reader_thread *t,
+					   const struct mml_violation **first)
+{
+	const struct mml_oracle *o = &t->oracle;
+	for (unsigned k = 0; k < o->nkept; k++) {
+		const struct mml_violation *v = &o->kept[k];
+		if (!v->finding || mml_class_is_write(v->cls))
+			continue;
+		struct mml_result *r = x->r;
+		bool first_confirmed = r->confirmations[MML_CONFIRMED] == 0;
+		unsigned core;
+		enum mml_confirmation c = mml_confirm(x->p, &x->history, &t->trace, v,
+						      first_confirmed ? &core : NULL);
+		r->confirmations[c]++;
+		if (c == MML_CONFIRMED && first_confirmed)
+			r->first_core = core;
+		*first = v;
+		return c;
+	}
+	return MML_CONFIRMATION_COUNT;
+}
+
 static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 			 unsigned *classes, bool *finding)
 {
+	const struct mml_violation *first = NULL;
+	bool disagrees = confirm_reader(x, t, &first) == MML_DISAGREES;
+	if (disagrees && !x->r->disagreed) {
+		x->r->disagreed = true;
+		x->r->disagreement = *first;
+	}
 	struct mml_result *r = x->r;
 	r->reads += t->reads;
 	r->sweeps += t->sweeps;
@@ -635,11 +667,16 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 	*classes |= t->oracle.classes;
 	for (int c = 0; c < MML_CLASS_COUNT; c++) {
 		r->count[c][0] += t->oracle.count[c][0];
+		if (disagrees) {
+			r->disagreeing_findings += t->oracle.count[c][1];
+			continue;
+		}
 		r->count[c][1] += t->oracle.count[c][1];
 		*finding |= t->oracle.count[c][1] > 0;
 	}
 	for (unsigned i = 0; i < t->oracle.nkept; i++)
-		keep_evidence(x, &t->oracle.kept[i]);
+		if (!disagrees || !t->oracle.kept[i].finding)
+			keep_evidence(x, &t->oracle.kept[i]);
 }
 
 /* The violation a picture labels: the iteration's first finding, else its

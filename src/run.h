@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "confirm.h"
 #include "huge.h"
 #include "oracle.h"
 #include "program.h"
@@ -75,6 +76,15 @@ struct mml_result {
 	 * the first iteration's start; meaningful when violation_iterations
 	 * is not 0.  How long a shape takes to show. */
 	double first_violation_seconds;
+	/* Each reader's first finding on a read in an iteration, decided by
+	 * the reference checker (confirm.h).  The findings of a reader whose
+	 * finding the reference calls consistent are not counted above: they
+	 * are a bug of the harness, counted here. */
+	uint64_t confirmations[MML_CONFIRMATION_COUNT];
+	uint64_t disagreeing_findings;
+	unsigned first_core; /* reads in the first confirmed finding's core */
+	bool disagreed;
+	struct mml_violation disagreement; /* the first */
 	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */
