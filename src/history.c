@@ -41,7 +41,7 @@ static uint8_t earliest_proof(const struct mml_history *h, uint32_t page,
 }
 
 /* One page's row: play every op that touches the page.  An op covers the
- * page only if it changes what a reader sees there (SPEC.md, "Values"). */
+ * page only if it changes what a reader sees there (doc/oracle.md, "Values"). */
 static void build_row(struct mml_history *h, const struct mml_program *p,
 		      uint32_t page)
 {

@@ -1,5 +1,5 @@
 /* What every page holds once each op is in effect: the tables the oracle
- * reads (SPEC.md, "Values").  Built once per program by playing the ops'
+ * reads (doc/oracle.md, "Values").  Built once per program by playing the ops'
  * effects (ops.h) over a per-page state, so the oracle's per-read work is a
  * table lookup. */
 #ifndef MMLITMUS_HISTORY_H
@@ -50,7 +50,7 @@ static inline const uint8_t *mml_history_row(const uint8_t *table,
 }
 
 /* Whether op j's value class on the page holds the value: j is in
- * cand(v, p) of SPEC.md. */
+ * cand(v, p) of doc/oracle.md. */
 static inline int mml_history_candidate(const struct mml_history *h,
 					uint32_t page, unsigned j, uint8_t value)
 {

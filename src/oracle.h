@@ -1,4 +1,4 @@
-/* The oracle of SPEC.md, one reader at a time, in the reader's program
+/* The oracle of doc/oracle.md, one reader at a time, in the reader's program
  * order.  It is a pure function of the program's history tables and the
  * observation stream: the reader threads call it inline on every load, and
  * the unit tests feed it hand-written streams without any threads.
@@ -72,7 +72,7 @@ struct mml_oracle {
 	struct mml_knowledge k;
 	/* Per page: the newest op this reader proved in effect there, i.e. the
 	 * largest min(cand ∩ [L, S]) of its reads of the page.  "Saw a
-	 * candidate >= F" (SPEC.md) is read as "saw a value only an op >= F
+	 * candidate >= F" (doc/oracle.md) is read as "saw a value only an op >= F
 	 * explains": an ambiguous value that an earlier op also explains (zeros,
 	 * a value restored by mprotect) proves nothing, and counting it would
 	 * make an expected new-then-stale a same-page finding. */

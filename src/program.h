@@ -1,4 +1,4 @@
-/* The litmus program model: what one test runs (see SPEC.md, "A litmus
+/* The litmus program model: what one test runs (see doc/oracle.md, "A litmus
  * program").  A program is plain data; validation is the only logic here,
  * so that the CLI, the tests and later the fuzz decoder build programs the
  * same way and are refused for the same reasons. */
@@ -60,7 +60,7 @@ enum mml_align {
 	MML_ALIGN_COUNT,
 };
 
-/* Unrelated mm work in the same process while the ops run (SPEC.md,
+/* Unrelated mm work in the same process while the ops run (doc/oracle.md,
  * "Perturbers"). */
 enum mml_perturb {
 	MML_PERTURB_NONE,
@@ -121,7 +121,7 @@ struct mml_program {
 	enum mml_delay delay;  /* before each op; the amount is drawn per op */
 	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
 	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
-	bool share;            /* readers publish what they know (SPEC: oracle 3) */
+	bool share;            /* readers publish what they know (doc/oracle.md, "The streaming rules") */
 	bool write;            /* readers also store into the pages they read */
 	enum mml_perturb perturb;
 	uint32_t repeat;       /* iterations one execution runs (fuzzing, replay) */

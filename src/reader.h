@@ -93,7 +93,7 @@ struct mml_reader_thread {
 	uint64_t op_racing_reads[MML_MAX_OPS + 1];
 };
 
-/* Whether a read of the page can race op j (SPEC.md, "Vacuity"): on a
+/* Whether a read of the page can race op j (doc/oracle.md, "Vacuity: a Never must be earned"): on a
  * page the op covers.  An op that covers no page (pageout, collapse,
  * migrate, mlock: its visible change is nothing) promises that nothing
  * changes while it runs, so there every page of its range can race it. */

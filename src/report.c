@@ -43,7 +43,7 @@ static bool op_starved(const struct mml_report *rep, unsigned j)
 	return rep->result->ops[j].racing_reads < rep->config->min_racing;
 }
 
-/* How many ops a Never would not be earned for (SPEC.md, "Vacuity"), and
+/* How many ops a Never would not be earned for (doc/oracle.md, "Vacuity: a Never must be earned"), and
  * the first of them in *first.  Every op's racing reads are racing reads,
  * so an op over the threshold means the whole run is over it too. */
 static unsigned unearned_ops(const struct mml_report *rep, unsigned *first)

@@ -1,4 +1,4 @@
-/* Reporting, litmus7's way (SPEC.md, "Reporting convention"): a histogram
+/* Reporting, litmus7's way (doc/oracle.md, "Reporting convention"): a histogram
  * of outcome classes, one Observation line, then the evidence; or the same
  * as one JSON object per test. */
 #ifndef MMLITMUS_REPORT_H

@@ -44,7 +44,7 @@ struct mml_config {
 	struct mml_shelf *shelf;
 };
 
-/* What a Never rests on, op by op (SPEC.md, "Vacuity: a Never must be
+/* What a Never rests on, op by op (doc/oracle.md, "Vacuity: a Never must be
  * earned"). */
 struct mml_op_result {
 	/* Reads on another CPU than the mapper's, wholly inside the op's

@@ -1,4 +1,4 @@
-/* The tag word every backing page holds at offset 0 (SPEC.md, "Values").
+/* The tag word every backing page holds at offset 0 (doc/oracle.md, "Values").
  *
  *   bits 63..52  magic 0xA5C
  *   bits 51..32  run: the iteration, so a page recycled from an earlier

@@ -1,4 +1,4 @@
-/* Writer mode (the program's `write`; SPEC.md asks about "reading from (or
+/* Writer mode (the program's `write`; doc/oracle.md asks about "reading from (or
  * writing to)" the region): every reader also stores a word of its own
  * into each page right after reading the page's tag, and after the
  * iteration the harness looks for those words in every file backing.  A

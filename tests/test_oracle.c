@@ -1,4 +1,4 @@
-/* The oracle of SPEC.md on hand-written observation streams, without any
+/* The oracle of doc/oracle.md on hand-written observation streams, without any
  * threads: every violation class on its minimal shape, the per-op policy,
  * the legal shapes that must never be flagged (a false positive is the worst
  * bug this program can have), where knowledge comes from, and the seen-mark.

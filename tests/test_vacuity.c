@@ -1,4 +1,4 @@
-/* Vacuity (SPEC.md, "Vacuity: a Never must be earned") without the kernel:
+/* Vacuity (doc/oracle.md, "Vacuity: a Never must be earned") without the kernel:
  * which racing reads count for which op, and what the outcome and the
  * reports say of hand-filled results.  Output is TAP. */
 #include <errno.h>
