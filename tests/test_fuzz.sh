@@ -59,7 +59,8 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
 }
 
-model() { # FUZZER SECONDS
+# A sanitized pure target for SECONDS: it aborts when its property fails.
+sanitized() { # FUZZER SECONDS WHAT
 	echo "1..1"
 	mkdir "$tmp/corpus"
 	(cd "$tmp" && "$1" -max_total_time="$2" -print_final_stats=1 \
@@ -67,18 +68,7 @@ model() { # FUZZER SECONDS
 	code=$?
 	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
 	[ $code -ne 0 ] && tail -30 "$tmp/log" | sed 's/^/# /'
-	ok "$code" "the oracle agrees with the reference for $2 s of fuzzing under ASan+UBSan"
-}
-
-decoder() { # FUZZER SECONDS
-	echo "1..1"
-	mkdir "$tmp/corpus"
-	(cd "$tmp" && "$1" -max_total_time="$2" -print_final_stats=1 \
-		-artifact_prefix="$tmp/" corpus >"$tmp/log" 2>&1)
-	code=$?
-	grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/log" | sed 's/^/# /'
-	[ $code -ne 0 ] && tail -30 "$tmp/log" | sed 's/^/# /'
-	ok "$code" "the decoder keeps its properties for $2 s of fuzzing under ASan+UBSan"
+	ok "$code" "$3 for $2 s of fuzzing under ASan+UBSan"
 }
 
 control() { # FUZZER MMLITMUS
@@ -189,8 +179,8 @@ shift
 case $scenario in
 libfuzzer-smoke) libfuzzer_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
-decoder) decoder "$fuzzer" "$1" ;;
-model) model "$fuzzer" "$1" ;;
+decoder) sanitized "$fuzzer" "$1" "the decoder keeps its properties" ;;
+model) sanitized "$fuzzer" "$1" "the oracle agrees with the reference" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
 afl-instances) afl_instances "$fuzzer" ;;
 clusterfuzzlite) clusterfuzzlite ;;
