@@ -18,7 +18,7 @@ struct cap_var {
 };
 
 /* Defaults sized so that one execution takes milliseconds and a handful of
- * MiB on a small machine; see README.md, "Caps". */
+ * MiB on a small machine; see doc/fuzzing.md, "Caps and op sets". */
 static const struct cap_var cap_vars[] = {
 	{"MMLITMUS_MAX_PAGES", 4096, MML_MAX_PAGES, offsetof(struct mml_caps, pages)},
 	{"MMLITMUS_MAX_READERS", 4, MML_MAX_READERS, offsetof(struct mml_caps, readers)},

@@ -14,7 +14,7 @@
 #include "run.h"
 
 /* Bounds that keep an overnight run from exhausting memory or hanging;
- * each comes from an environment variable (README.md, "Caps"). */
+ * each comes from an environment variable (doc/fuzzing.md, "Caps and op sets"). */
 struct mml_caps {
 	uint32_t pages;   /* MMLITMUS_MAX_PAGES */
 	uint32_t readers; /* MMLITMUS_MAX_READERS */

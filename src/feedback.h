@@ -1,7 +1,7 @@
 /* Behavioural feedback: what a run observed, as counters a coverage-guided
  * fuzzer can tell apart.  Code coverage of the harness saturates within
  * seconds; these keep rewarding inputs that make the readers see more
- * of the race (README.md, "Behavioural feedback", lists every slot).
+ * of the race (doc/fuzzing.md, "Behavioural feedback", lists every slot).
  *
  * Each slot holds 0 for "never", else 1 + floor(log2(count)), so that the
  * fuzzers' own hit-count buckets see orders of magnitude. */

@@ -151,7 +151,7 @@ static const char usage[] =
 "      --huge-setup       with replay: as for run\n"
 "      --kernel LIST      with replay: replay in each kernel of LIST under\n"
 "                         qemu (6.1, 6.1-rt, 6.12, a bzImage or vmlinux of\n"
-"                         one's own, host; see README, Other kernels)\n"
+"                         one's own, host; see doc/kernels.md)\n"
 "  -o, --output OUT       with encode: the file to write\n"
 "\n"
 "Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The command line: exit codes, one-line errors, JSON, seeds, interruption.
-# Usage: test_cli.sh MMLITMUS MAIN_C README
+# Usage: test_cli.sh MMLITMUS MAIN_C FLAGS_DOC (doc/flags.md)
 set -u
 bin=$1
 main_c=$2
-readme=$3
+flags_doc=$3
 tmp=$(mktemp -d)
 # A setting a test changes goes back even when the test dies.
 restore_file=
@@ -43,12 +43,12 @@ usage_error() {
 every_flag_documented() {
 	"$bin" --help >"$tmp/help" || return 1
 	python3 -c 'import sys; sys.exit(open(sys.argv[1]).read() not in open(sys.argv[2]).read())' \
-		"$tmp/help" "$readme" || { echo "# README.md does not hold the --help text"; return 1; }
+		"$tmp/help" "$flags_doc" || { echo "# doc/flags.md does not hold the --help text"; return 1; }
 	flags=$(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/\1/p' "$main_c")
 	[ -n "$flags" ] || return 1
 	for f in $flags; do
 		grep -q -- "--$f" "$tmp/help" || { echo "# --$f is not in --help"; return 1; }
-		grep -q -- "--$f" "$readme" || { echo "# --$f is not in README.md"; return 1; }
+		grep -q -- "--$f" "$flags_doc" || { echo "# --$f is not in doc/flags.md"; return 1; }
 	done
 }
 
@@ -227,7 +227,7 @@ write_flag_and_file_agree() {
 }
 
 echo "1..30"
-check "--help and README.md document every flag" every_flag_documented
+check "--help and doc/flags.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
 check "an impossible program is a one-line usage error" usage_error -o munmap:8-99

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The JSON report against its schema (doc/report.schema.json): real runs
-of several shapes validate, the schema refuses what it must, and README.md
+of several shapes validate, the schema refuses what it must, and doc/output.md
 names every field the schema has.
 
-Usage: test_json.py MMLITMUS SCHEMA README
+Usage: test_json.py MMLITMUS SCHEMA DOC (doc/output.md)
 """
 import json
 import subprocess
@@ -55,7 +55,7 @@ def per_op_errors(doc):
 
 
 def main():
-    mmlitmus, schema_path, readme_path = sys.argv[1:4]
+    mmlitmus, schema_path, doc_path = sys.argv[1:4]
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
@@ -110,15 +110,15 @@ def main():
     print(f"{'' if good else 'not '}ok {n} - another format number is refused")
 
     n += 1
-    readme = open(readme_path).read()
-    section = readme[readme.find("## JSON output"):]
+    doc = open(doc_path).read()
+    section = doc[doc.find("## JSON output"):]
     section = section[:section.find("\n## ", 1)]
     missing = sorted(name for name in field_names(schema)
                      if f"`{name}`" not in section)
     for name in missing:
-        print(f"# README.md, 'JSON output', does not name `{name}`")
+        print(f"# doc/output.md, 'JSON output', does not name `{name}`")
     failed |= bool(missing)
-    print(f"{'' if not missing else 'not '}ok {n} - README.md documents every field")
+    print(f"{'' if not missing else 'not '}ok {n} - doc/output.md documents every field")
     sys.exit(1 if failed else 0)
 
 

@@ -5,7 +5,7 @@ against doc/survey.schema.json, the control showing a violation, a Never
 backed by racing reads, a cell the model refuses listed with its reason,
 usage errors, and an interrupted survey still writing its table.
 
-Usage: test_survey.py MMLITMUS SCHEMA README
+Usage: test_survey.py MMLITMUS SCHEMA DOC (doc/output.md)
 """
 import json
 import os
@@ -59,13 +59,13 @@ def interrupted_survey(mmlitmus):
 
 
 def main():
-    mmlitmus, schema_path, readme_path = sys.argv[1:4]
+    mmlitmus, schema_path, doc_path = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
-        failed = run_tests(mmlitmus, schema_path, readme_path, tmp)
+        failed = run_tests(mmlitmus, schema_path, doc_path, tmp)
     sys.exit(1 if failed else 0)
 
 
-def run_tests(mmlitmus, schema_path, readme_path, tmp):
+def run_tests(mmlitmus, schema_path, doc_path, tmp):
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
@@ -147,11 +147,11 @@ def run_tests(mmlitmus, schema_path, readme_path, tmp):
     tap.ok(good, "SIGINT ends the survey and its table still comes out",
            [] if good else text.splitlines())
 
-    readme = open(readme_path).read()
-    section = readme[readme.find("### The survey's JSON"):]
+    doc = open(doc_path).read()
+    section = doc[doc.find("### The survey's JSON"):]
     section = section[:section.find("\n#", 1)]
     missing = sorted(name for name in field_names(schema) if f"`{name}`" not in section)
-    tap.ok(not missing, "README.md documents every field of the survey's JSON",
+    tap.ok(not missing, "doc/output.md documents every field of the survey's JSON",
            [f"not named: `{name}`" for name in missing])
     return tap.failed
 
