@@ -321,7 +321,7 @@ static enum mml_model_gap classify_miss(const struct mml_program *p,
 		return MML_GAP_INSIDE_ONE_VMA;
 	if (!one_reader_inconsistent(p, h, reads, n, model))
 		return MML_GAP_ACROSS_READERS;
-	return MML_GAP_COMBINED_READS;
+	return MML_GAP_UNNAMED;
 }
 
 enum mml_model_fault mml_model_compare(const struct mml_program *p,
@@ -397,7 +397,7 @@ const char *mml_model_gap_name(enum mml_model_gap g)
 		[MML_GAP_NONE] = "none",
 		[MML_GAP_INSIDE_ONE_VMA] = "inside one VMA of an op spanning several",
 		[MML_GAP_ACROSS_READERS] = "only the readers together",
-		[MML_GAP_COMBINED_READS] = "combined reads of one reader",
+		[MML_GAP_UNNAMED] = "no named gap",
 	};
 	return names[g];
 }

@@ -151,13 +151,28 @@ static int flag(struct mml_oracle *o, const struct mml_obs *ob,
 	return mml_oracle_record(o, &v);
 }
 
+/* The op a stale read is judged against: F, unless the value is older
+ * than an op that had returned before the read began (the last one up to
+ * completed, or up to M - 1 since op M started after it) and covers the
+ * page.  Then the read is stale after that op's return, whatever the op
+ * in flight allows. */
+static unsigned stale_against(const struct mml_oracle *o, const struct mml_obs *ob,
+			      const uint8_t *lastcover, unsigned f, unsigned newest)
+{
+	unsigned completed = mml_state_completed(ob->before);
+	unsigned returned = o->k.m > completed + 1 ? o->k.m - 1u : completed;
+	unsigned g = lastcover[returned < f ? returned : f];
+	return newest < g ? g : f;
+}
+
 /* The bound L of doc/oracle.md: a read that began while F was in flight
  * may still show the page as it was before F, so it proves no op above
- * the last one before F that covers the page. */
+ * the last one before F that covers the page.  Unless F is atomic: the
+ * reader knew F in effect (F <= M), so F was in effect on every page. */
 static unsigned proof_floor(const struct mml_oracle *o, const struct mml_obs *ob,
 			    const uint8_t *lastcover, unsigned f)
 {
-	if (f == 0 || had_returned(o, ob, f))
+	if (f == 0 || had_returned(o, ob, f) || o->atomic[f])
 		return f;
 	return lastcover[f - 1];
 }
@@ -175,8 +190,10 @@ int mml_oracle_observe_slow(struct mml_oracle *o, const struct mml_obs *ob)
 		return flag(o, ob, MML_MISDIRECTED, f);
 	if (c.max < 0)
 		return flag(o, ob, MML_FUTURE, f);
-	if ((unsigned)c.max < f)
-		return flag(o, ob, classify_stale(o, ob, f), f);
+	if ((unsigned)c.max < f) {
+		unsigned missed = stale_against(o, ob, lastcover, f, (unsigned)c.max);
+		return flag(o, ob, classify_stale(o, ob, missed), missed);
+	}
 	if (o->seen[ob->page] < c.min_from_l)
 		o->seen[ob->page] = (uint8_t)c.min_from_l;
 	if ((unsigned)c.min_from_l <= o->k.m)

@@ -127,8 +127,9 @@ static inline bool mml_class_is_write(enum mml_class c)
 
 /* The common read sees the value the page holds at M: nothing to learn and
  * nothing to flag.  What it proves for the page's seen-mark is F itself
- * (no op between F and M covers the page) once F had returned, and the
- * history's proof (the bound L) while F may still be in flight. */
+ * (no op between F and M covers the page) once F had returned or when it
+ * is atomic, and the history's proof (the bound L) while a non-atomic F
+ * may still be in flight. */
 static inline int mml_oracle_observe(struct mml_oracle *o,
 				     const struct mml_obs *ob)
 {
@@ -142,7 +143,7 @@ static inline int mml_oracle_observe(struct mml_oracle *o,
 	if (ob->value != h->value[at])
 		return mml_oracle_observe_slow(o, ob);
 	uint8_t f = h->lastcover[at];
-	uint8_t proved = f == o->k.m && completed < f ? h->proof[at] : f;
+	uint8_t proved = f == o->k.m && completed < f && !o->atomic[f] ? h->proof[at] : f;
 	if (proved > o->seen[ob->page])
 		o->seen[ob->page] = proved;
 	return 0;

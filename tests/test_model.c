@@ -73,6 +73,10 @@ static void judge(struct tally *t, const struct mml_program *p,
 	t->violations += v.violation;
 	t->missed_finding[mf]++;
 	t->missed_violation[mv]++;
+	if ((mf == MML_GAP_UNNAMED || mv == MML_GAP_UNNAMED) && t->shown++ < 3) {
+		printf("# a miss in no named gap\n");
+		show_trace(p, reads, n);
+	}
 	if (fault == MML_FAULT_NONE)
 		return;
 	t->faults++;
@@ -257,7 +261,8 @@ static bool t_random(void)
 	report_gaps("finding", any.missed_finding);
 	report_gaps("violation", any.missed_violation);
 	report_gaps("finding (legal traces)", legal.missed_finding);
-	uint64_t unnamed = any.missed_finding[MML_GAP_NONE] * 0;
+	uint64_t unnamed = any.missed_finding[MML_GAP_UNNAMED] +
+			   any.missed_violation[MML_GAP_UNNAMED];
 	bool good = check_int((long long)legal.faults, 0, "faults in legal traces");
 	good &= check_int((long long)any.faults, 0, "faults in arbitrary traces");
 	good &= check(any.findings > 0 && any.violations > any.findings,

@@ -1242,6 +1242,55 @@ static bool t_bound_l_fast_path_alternative(void)
 	return good;
 }
 
+/* Anonymous, 3 pages: 1 shrink 0-3 (pages 1-2 become holes), 2 piecewise
+ * 0-3.  gen2 on page 0 raises M to 2 while op 2 runs; gen0 on page 1
+ * after op 1 returned is stale after op 1's return, whatever op 2 in
+ * flight (a control) allows. */
+static bool t_stale_against_returned_op(void)
+{
+	struct fixture f;
+	fx_program(&f, 3, MML_BACKING_ANON);
+	fx_op(&f, MML_OP_SHRINK, 0, 3, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_PIECEWISE, 0, 3, MML_BACKING_MEMFD, MML_PROT_NONE);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1), r2 = mml_state_running(2);
+	bool good = check_flags(see(&f, 0, 2, r1, r2), MML_OBSERVED_RAISED,
+				"gen2 on page 0 raises M to 2");
+	good &= check_flags(see(&f, 1, fx_value(&f, 1, 0), r2, r2),
+			    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+			    "gen0 on page 1 once shrink returned");
+	good &= check_kept(&f, 0, MML_STALE_AFTER_RETURN, true, 1, 2, MML_SRC_OWN);
+	fx_end(&f);
+	return good;
+}
+
+/* memfd, 2 pages: 1 mprotect none 0-2, 2 mprotect read 1-2, both atomic.
+ * A HOLE on page 0 proves op 1 in effect on page 1 as well, so gen0 on
+ * page 1 read from op 1 in flight to op 2 started proves op 2 (the bound
+ * L does not apply to an atomic op known in effect), and a HOLE on page 1
+ * after it goes back in time. */
+static bool t_bound_l_atomic_known(void)
+{
+	struct fixture f;
+	fx_program(&f, 2, MML_BACKING_MEMFD);
+	fx_op(&f, MML_OP_MPROTECT, 0, 2, MML_BACKING_MEMFD, MML_PROT_NONE);
+	fx_op(&f, MML_OP_MPROTECT, 1, 2, MML_BACKING_MEMFD, MML_PROT_READ);
+	if (!fx_start(&f))
+		return false;
+	uint8_t r1 = mml_state_running(1), r2 = mml_state_running(2);
+	bool good = check_flags(see(&f, 0, MML_V_HOLE, r1, r1), MML_OBSERVED_RAISED,
+				"HOLE on page 0 during op 1");
+	good &= check_flags(see(&f, 1, 0, r1, r2), MML_OBSERVED_RAISED,
+			    "gen0 on page 1 proves op 2");
+	good &= check_flags(see(&f, 1, MML_V_HOLE, r2, r2),
+			    MML_OBSERVED_VIOLATION | MML_OBSERVED_FINDING,
+			    "then a HOLE on page 1 again");
+	good &= check_only(&f, 0, MML_SAME_PAGE, true, 1);
+	fx_end(&f);
+	return good;
+}
+
 static bool t_unstarted_candidate_no_false_positive(void)
 {
 	struct fixture f;
@@ -1392,6 +1441,10 @@ static const struct scenario scenarios[] = {
 	 t_bound_l_spanning_read},
 	{"bound L: the fast path proves no more than the slow one",
 	 t_bound_l_fast_path_alternative},
+	{"stale: judged against the last returned op that covers the page",
+	 t_stale_against_returned_op},
+	{"bound L: an atomic op known in effect is in effect on every page",
+	 t_bound_l_atomic_known},
 };
 
 enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
