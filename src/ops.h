@@ -1,5 +1,5 @@
 /* The mapper's ops.  Each kind is one row of a table in ops.c: its name, its
- * policy (doc/oracle.md, "Expected outcomes"), what it does to the value a reader
+ * policy (doc/oracle.md, "Policies"), what it does to the value a reader
  * sees on a page (for the oracle's tables), and the syscalls that do it.
  * Adding an op is adding a row and its functions. */
 #ifndef MMLITMUS_OPS_H
@@ -53,7 +53,7 @@ enum {
 struct mml_op_class {
 	const char *name;
 	bool atomic;     /* a violation of any kind is a finding */
-	/* A deliberately non-atomic op (doc/oracle.md, "controls"): a program that
+	/* A deliberately non-atomic op (doc/oracle.md, "Policies"): a program that
 	 * holds one fires on any violation, so that the fuzzers, replay and
 	 * minimization can be shown to work end to end. */
 	bool control;
@@ -72,7 +72,8 @@ struct mml_op_class {
 	bool releases_file;
 	/* Best effort (no swap, no huge page to collapse into, one NUMA
 	 * node): apply's -errno is the kernel refusing the op, which the run
-	 * counts per op (doc/oracle.md, "Vacuity: a Never must be earned") and goes on, not an error. */
+	 * counts per op and goes on (doc/oracle.md, "Vacuity: a Never must
+	 * be earned"), not an error. */
 	bool best_effort;
 	unsigned params; /* MML_PARAM_* the op takes */
 	bool needs_store; /* maps a generation of its own */

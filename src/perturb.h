@@ -1,4 +1,4 @@
-/* Perturbers (doc/oracle.md, "Perturbers"): a thread that does unrelated mm work
+/* Perturbers (doc/oracle.md, "A litmus program"): a thread that does unrelated mm work
  * in the same process while the ops run, to change the locking and
  * TLB-flush timing around them.  It takes part in each iteration as the
  * readers do (parked between them) but observes nothing. */

@@ -61,7 +61,7 @@ enum mml_align {
 };
 
 /* Unrelated mm work in the same process while the ops run (doc/oracle.md,
- * "Perturbers"). */
+ * "A litmus program"). */
 enum mml_perturb {
 	MML_PERTURB_NONE,
 	MML_PERTURB_FORK, /* fork a child that touches memory and exits */
@@ -121,7 +121,7 @@ struct mml_program {
 	enum mml_delay delay;  /* before each op; the amount is drawn per op */
 	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
 	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
-	bool share;            /* readers publish what they know (doc/oracle.md, "The streaming rules") */
+	bool share;            /* readers publish what they know (doc/oracle.md) */
 	bool write;            /* readers also store into the pages they read */
 	enum mml_perturb perturb;
 	uint32_t repeat;       /* iterations one execution runs (fuzzing, replay) */

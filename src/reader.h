@@ -87,7 +87,7 @@ struct mml_reader_thread {
 	 * A sweep that saw two generations watched an op happen. */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t sweep_mask; /* this sweep's values; bit 63: zero, hole, bad */
-	struct mml_trace trace; /* recording only when a picture was asked for */
+	struct mml_trace trace; /* this iteration's reads (trace.h) */
 	/* Per op index, mml_op_result; apart from the counters every read
 	 * touches, since only racing reads touch it. */
 	uint64_t op_racing_reads[MML_MAX_OPS + 1];

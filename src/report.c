@@ -43,9 +43,10 @@ static bool op_starved(const struct mml_report *rep, unsigned j)
 	return rep->result->ops[j].racing_reads < rep->config->min_racing;
 }
 
-/* How many ops a Never would not be earned for (doc/oracle.md, "Vacuity: a Never must be earned"), and
- * the first of them in *first.  Every op's racing reads are racing reads,
- * so an op over the threshold means the whole run is over it too. */
+/* How many ops a Never would not be earned for (doc/oracle.md, "Vacuity:
+ * a Never must be earned"), and the first of them in *first.  Every op's
+ * racing reads are racing reads, so an op over the threshold means the
+ * whole run is over it too. */
 static unsigned unearned_ops(const struct mml_report *rep, unsigned *first)
 {
 	unsigned n = 0;
@@ -364,6 +365,23 @@ static void print_confirmations(FILE *out, const struct mml_result *r)
 	fputc('\n', out);
 }
 
+/* The verdict of a run without a finding: why, or why it proves little. */
+static void print_no_finding(FILE *out, const struct mml_report *rep,
+			     enum mml_outcome o)
+{
+	const struct mml_result *r = rep->result;
+	if (o == MML_OUTCOME_INCONCLUSIVE) {
+		char why[256];
+		mml_report_inconclusive_reason(rep, why, sizeof why);
+		fprintf(out, "Verdict inconclusive: %s\n", why);
+	} else if (o == MML_OUTCOME_NEVER)
+		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
+			r->iterations, r->racing_reads);
+	else
+		fprintf(out, "Verdict no finding: every violation is expected for a non-atomic op\n");
+}
+
+/* A disagreement comes first: it says the rest of the report may be wrong. */
 static void print_verdict(FILE *out, const struct mml_report *rep,
 			  const struct mml_history *h, enum mml_outcome o)
 {
@@ -381,17 +399,9 @@ static void print_verdict(FILE *out, const struct mml_report *rep,
 		fprintf(out, "Verdict FINDING: %" PRIu64 " violations the ops' policy forbids\n",
 			findings);
 		print_confirmations(out, r);
-	} else if (r->disagreeing_findings)
-		return;
-	else if (o == MML_OUTCOME_INCONCLUSIVE) {
-		char why[256];
-		mml_report_inconclusive_reason(rep, why, sizeof why);
-		fprintf(out, "Verdict inconclusive: %s\n", why);
-	} else if (o == MML_OUTCOME_NEVER)
-		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
-			r->iterations, r->racing_reads);
-	else
-		fprintf(out, "Verdict no finding: every violation is expected for a non-atomic op\n");
+	} else if (!r->disagreeing_findings) {
+		print_no_finding(out, rep, o);
+	}
 }
 
 void mml_report_text(FILE *out, const struct mml_report *rep)

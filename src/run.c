@@ -644,10 +644,8 @@ static void merge_reader(struct runner *x, const struct mml_reader_thread *t,
 {
 	const struct mml_violation *first = NULL;
 	bool disagrees = confirm_reader(x, t, &first) == MML_DISAGREES;
-	if (disagrees && !x->r->disagreed) {
-		x->r->disagreed = true;
+	if (disagrees && x->r->disagreeing_findings == 0)
 		x->r->disagreement = *first;
-	}
 	struct mml_result *r = x->r;
 	r->reads += t->reads;
 	r->sweeps += t->sweeps;

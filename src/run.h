@@ -83,8 +83,7 @@ struct mml_result {
 	uint64_t confirmations[MML_CONFIRMATION_COUNT];
 	uint64_t disagreeing_findings;
 	unsigned first_core; /* reads in the first confirmed finding's core */
-	bool disagreed;
-	struct mml_violation disagreement; /* the first */
+	struct mml_violation disagreement; /* the first, when there is one */
 	uint64_t histogram[1u << MML_CLASS_COUNT]; /* iterations by classes seen */
 	uint64_t sweep_values[MML_SWEEP_BUCKETS];
 	uint64_t perturbations; /* the perturber's forks or map-unmap rounds */

@@ -1,7 +1,8 @@
-/* Traces for pictures of a race: each reader keeps a bounded ring of its
- * most recent observations, and the run keeps one iteration's rings, the
- * first that fired (or else the last), for plot.c to draw.  Nothing is
- * recorded unless a picture was asked for. */
+/* Traces of a race: each reader keeps a bounded ring of its most recent
+ * observations, always, so that a finding is confirmed from it before it
+ * is reported (confirm.h).  For a picture the run also keeps one
+ * iteration's rings, the first that fired (or else the last), for plot.c
+ * to draw. */
 #ifndef MMLITMUS_TRACE_H
 #define MMLITMUS_TRACE_H
 

@@ -91,7 +91,7 @@ static int record(struct mml_oracle *o, enum mml_class cls, bool finding,
 	return mml_oracle_record(o, &v);
 }
 
-/* The rule is the stale read's (doc/oracle.md, "The oracle") with the backing a
+/* The rule is the stale read's (doc/oracle.md, "The streaming rules") with the backing a
  * store landed in for the value: candidates are the ops after which a
  * store to the page lands in gen's file, F the last op up to M that
  * changed where it lands.  Candidates are not limited to ops that had

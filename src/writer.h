@@ -1,5 +1,5 @@
-/* Writer mode (the program's `write`; doc/oracle.md asks about "reading from (or
- * writing to)" the region): every reader also stores a word of its own
+/* Writer mode (the program's `write`; the question is as much about writing to a
+ * changing mapping as about reading from it): every reader also stores a word of its own
  * into each page right after reading the page's tag, and after the
  * iteration the harness looks for those words in every file backing.  A
  * word found in the file of a generation that the reader, when it stored,
