@@ -117,3 +117,12 @@ int report_status(void)
 {
 	return failures ? 1 : 0;
 }
+
+int run_scenarios(const struct scenario *s, unsigned n)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("1..%u\n", n);
+	for (unsigned i = 0; i < n; i++)
+		report(s[i].run(), s[i].name);
+	return report_status();
+}

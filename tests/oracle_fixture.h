@@ -56,5 +56,7 @@ struct scenario {
 void report(bool pass, const char *name);
 /* The exit status: 1 when any reported test failed. */
 int report_status(void);
+/* A whole TAP run of n scenarios, plan first; returns the exit status. */
+int run_scenarios(const struct scenario *s, unsigned n);
 
 #endif

@@ -364,13 +364,7 @@ static const struct scenario scenarios[] = {
 	{"core: the two reads that prove a new-then-stale", t_core},
 };
 
-enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
-
 int main(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%d\n", NSCENARIOS);
-	for (int i = 0; i < NSCENARIOS; i++)
-		report(scenarios[i].run(), scenarios[i].name);
-	return report_status();
+	return run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }

@@ -331,13 +331,7 @@ static const struct scenario scenarios[] = {
 	{"random programs: sound, and complete but for the named gaps", t_random},
 };
 
-enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
-
 int main(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%d\n", NSCENARIOS);
-	for (int i = 0; i < NSCENARIOS; i++)
-		report(scenarios[i].run(), scenarios[i].name);
-	return report_status();
+	return run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }
