@@ -163,12 +163,6 @@ const char *mml_execution_admit(const struct mml_execution_env *env,
 	return why ? why : mml_run_unavailable(p);
 }
 
-bool mml_fired(const struct mml_program *p, const struct mml_result *r)
-{
-	return mml_result_findings(r) || r->disagreeing_findings ||
-	       (mml_program_has_control(p) && mml_result_violations(r) > 0);
-}
-
 void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 			 struct mml_execution *x)
 {

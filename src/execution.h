@@ -70,8 +70,6 @@ void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 		 size_t len, struct mml_execution *x);
 
-bool mml_fired(const struct mml_program *p, const struct mml_result *r);
-
 /* An execution the environment stopped, or skipped because the machine
  * lacks what it needs, is dropped by the fuzzers; say so on stderr the
  * first time and then every 1000th, so that a run in which nothing can

@@ -32,7 +32,7 @@ static const char usage[] =
 "Usage: mmlitmus [run] [OPTION]... [FILE]\n"
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
-"       mmlitmus replay [--kernel LIST] [-n RUNS] [--all] [--seed N]\n"
+"       mmlitmus replay [--kernel LIST] [-n RUNS] [--first] [--seed N]\n"
 "                       [--plot OUT.svg] [--huge-setup] FILE\n"
 "       mmlitmus survey [--kernels LIST] [OPTION]...\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
@@ -50,10 +50,10 @@ static const char usage[] =
 "  encode FILE            write the canonical binary form of a program (text\n"
 "                         or binary) to OUT (-o) or to stdout\n"
 "  replay FILE            run the program as a fuzz target does (its repeat\n"
-"                         iterations within MMLITMUS_MAX_MS) until it fires,\n"
-"                         at most RUNS times (-n, default 200), or exactly\n"
-"                         RUNS times with --all; print the reproduction rate\n"
-"                         and the first firing's evidence; exit 1 when it fired\n"
+"                         iterations within MMLITMUS_MAX_MS) RUNS times (-n,\n"
+"                         default 20), or until it fires with --first; print\n"
+"                         the reproduction rate and the first firing's\n"
+"                         report; exit 1 when it fired\n"
 "  survey                 run the answers matrix: every op, backing, page\n"
 "                         order and read order this machine supports, each\n"
 "                         cell for an even share of one time budget; print\n"
@@ -146,8 +146,9 @@ static const char usage[] =
 "      --version          the version\n"
 "\n"
 "Replay:\n"
-"  -n, --runs RUNS        with replay: at most RUNS executions\n"
-"      --all              with replay: all RUNS executions, for the rate\n"
+"  -n, --runs RUNS        with replay: RUNS executions (default 20)\n"
+"      --first            with replay: stop at the first that fires (then\n"
+"                         the count is no rate)\n"
 "      --huge-setup       with replay: as for run\n"
 "      --kernel LIST      with replay: replay in each kernel of LIST under\n"
 "                         qemu (6.1, 6.1-rt, 6.12, a bzImage or vmlinux of\n"
@@ -181,7 +182,7 @@ enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_WRITE, OPT_READER_YIELD,
 	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
 	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
+	OPT_NO_PROGRESS, OPT_VERSION, OPT_FIRST, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
 	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
 };
@@ -221,7 +222,7 @@ static const struct option options[] = {
 
 static const struct option replay_options[] = {
 	{"runs", required_argument, NULL, 'n'},
-	{"all", no_argument, NULL, OPT_ALL},
+	{"first", no_argument, NULL, OPT_FIRST},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"plot", required_argument, NULL, OPT_PLOT},
 	{"huge-setup", no_argument, NULL, OPT_HUGE_SETUP},
@@ -660,7 +661,7 @@ static int run_command(int argc, char **argv)
 		fprintf(stderr, "mmlitmus: %s\n", result->error);
 	int code = status < 0 ? EXIT_USAGE
 		   : result->disagreeing_findings ? EXIT_DISAGREEMENT
-		   : mml_result_findings(result) ? EXIT_FINDING : EXIT_CLEAN;
+		   : mml_fired(&cli.program, result) ? EXIT_FINDING : EXIT_CLEAN;
 	free(result);
 	return code;
 }
@@ -726,10 +727,24 @@ static int encode_command(int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+/* The rate line of a replay; tools read its first words. */
+static void print_rate(uint64_t fired, uint64_t done, uint64_t seed, bool first)
+{
+	printf("Reproduced %" PRIu64 " of %" PRIu64 " runs (seeds %" PRIu64 "..%" PRIu64 ")",
+	       fired, done, seed, seed + done - 1);
+	if (stop_requested)
+		printf(", interrupted");
+	else if (first && fired)
+		printf(": stopped at the first that fired (--first), so this is no rate");
+	else if (fired == 0)
+		printf(": more runs (-n) may show a rare one");
+	printf("\n");
+}
+
 static int replay_command(int argc, char **argv)
 {
-	uint64_t runs = 200, seed = 1;
-	bool all = false, huge_setup = false;
+	uint64_t runs = 20, seed = 1;
+	bool first_only = false, huge_setup = false;
 	const char *plot = NULL;
 	int opt;
 	optind = 1;
@@ -738,8 +753,8 @@ static int replay_command(int argc, char **argv)
 			runs = parse_number("--runs", optarg, UINT32_MAX);
 		else if (opt == OPT_SEED)
 			seed = parse_number("--seed", optarg, UINT64_MAX);
-		else if (opt == OPT_ALL)
-			all = true;
+		else if (opt == OPT_FIRST)
+			first_only = true;
 		else if (opt == OPT_PLOT)
 			plot = optarg;
 		else if (opt == OPT_HUGE_SETUP)
@@ -758,27 +773,23 @@ static int replay_command(int argc, char **argv)
 	if (!x || !first)
 		fail_exit("out of memory");
 	load_program(path, &x->program);
-	char text[16384];
-	mml_program_format(&x->program, text, sizeof text);
-	printf("Program %s\n%s", path, text);
-	fflush(stdout);
 	mml_program_place(&x->program);
 	x->capture = plot ? new_capture() : NULL;
 	catch_stop_signals();
 	if (huge_setup)
 		set_up_huge_pages(&x->program);
 	uint64_t fired = 0, done = 0;
-	for (; done < runs && !stop_requested && (all || fired == 0); done++) {
+	for (; done < runs && !stop_requested && !(first_only && fired); done++) {
 		mml_execute_program(&env, seed + done, x);
 		if (x->status == MML_EXEC_ERROR)
 			fail_exit("%s: %s", path, x->result.error);
 		if (x->status == MML_EXEC_FIRED && fired++ == 0)
 			*first = *x;
 	}
-	printf("Reproduced %" PRIu64 " of %" PRIu64 " runs (seeds %" PRIu64 "..%" PRIu64 ")%s\n",
-	       fired, done, seed, seed + done - 1, stop_requested ? ", interrupted" : "");
-	if (fired)
-		mml_execution_report(stdout, path, first);
+	print_rate(fired, done, seed, first_only);
+	/* The report holds the program; a replay that never fired shows the
+	 * program of its last run. */
+	mml_execution_report(stdout, path, fired ? first : x);
 	fflush(stdout);
 	if (plot)
 		write_plot(plot, path, &x->program, x->capture);

@@ -22,6 +22,34 @@ static const char *const outcome_names[] = {
 
 const char *mml_outcome_name(enum mml_outcome o) { return outcome_names[o]; }
 
+/* n with a comma between thousands (97,131), for the lines a person
+ * reads; the Observation line and the JSON keep plain numbers. */
+static const char *grouped(uint64_t n, char buf[32])
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof digits, "%" PRIu64, n), out = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[out++] = ',';
+		buf[out++] = digits[i];
+	}
+	buf[out] = 0;
+	return buf;
+}
+
+/* A count that may run to billions, short: 78.9M, or grouped below a
+ * million. */
+static const char *short_count(uint64_t n, char buf[32])
+{
+	if (n >= 1000000000)
+		snprintf(buf, 32, "%.1fG", (double)n / 1e9);
+	else if (n >= 1000000)
+		snprintf(buf, 32, "%.1fM", (double)n / 1e6);
+	else
+		grouped(n, buf);
+	return buf;
+}
+
 /* The program asked for large folios, the check could tell, and the
  * region had none: a Never on base pages says nothing about huge pages. */
 static bool huge_missing(const struct mml_report *rep)
@@ -303,8 +331,9 @@ static void print_ops(FILE *out, const struct mml_report *rep)
 		const struct mml_op_result *o = &r->ops[j];
 		char text[96];
 		mml_op_format(op, text, sizeof text);
-		fprintf(out, "  op %u %s: %" PRIu64 " racing reads on %s", j, text,
-			o->racing_reads,
+		char n[32];
+		fprintf(out, "  op %u %s: %s racing reads on %s", j, text,
+			grouped(o->racing_reads, n),
 			o->whole_range ? "its range (it covers no page)" : "the pages it covers");
 		if (mml_op_class(op->kind)->best_effort)
 			fprintf(out, "; refused by the kernel in %" PRIu64 " of %" PRIu64
@@ -365,18 +394,150 @@ static void print_confirmations(FILE *out, const struct mml_result *r)
 	fputc('\n', out);
 }
 
+/* Iterations in which class c showed, from the histogram of states. */
+static uint64_t class_iterations(const struct mml_result *r, int c)
+{
+	uint64_t n = 0;
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
+		if (m & 1u << c)
+			n += r->histogram[m];
+	return n;
+}
+
+/* The class with the most violations of one kind (findings or expected
+ * ones): the class the answer names. */
+static int top_class(const struct mml_result *r, bool finding)
+{
+	int top = 0;
+	for (int c = 1; c < MML_CLASS_COUNT; c++)
+		if (r->count[c][finding] > r->count[top][finding])
+			top = c;
+	return top;
+}
+
+/* The first kept violation of that class and kind, or NULL. */
+static const struct mml_violation *first_of(const struct mml_result *r,
+					    int cls, bool finding)
+{
+	for (unsigned i = 0; i < r->nevidence; i++)
+		if ((int)r->evidence[i].cls == cls && r->evidence[i].finding == finding)
+			return &r->evidence[i];
+	return NULL;
+}
+
+/* The program's op kinds, each once: "munmap+dontneed". */
+static void kinds_text(const struct mml_program *p, char *buf, size_t len)
+{
+	unsigned seen = 0;
+	size_t used = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < p->nops && used < len; i++) {
+		if (seen & 1u << p->ops[i].kind)
+			continue;
+		seen |= 1u << p->ops[i].kind;
+		int n = snprintf(buf + used, len - used, "%s%s", used ? "+" : "",
+				 mml_op_class(p->ops[i].kind)->name);
+		used = n < 0 ? len : used + (size_t)n;
+	}
+}
+
+/* Op j's policy in the words of doc/oracle.md, "Policies". */
+static const char *policy_text(const struct mml_program *p, unsigned j)
+{
+	const struct mml_op_class *c = mml_op_class(p->ops[j - 1].kind);
+	if (mml_op_atomic(p, j))
+		return "whole op";
+	return c->per_vma ? "per VMA" : "per page";
+}
+
+/* "hole-then-data in 57 of 57 iterations". */
+static void class_rate(const struct mml_result *r, int cls, char *buf, size_t len)
+{
+	char k[32], n[32];
+	snprintf(buf, len, "%s in %s of %s iterations", mml_class_name((enum mml_class)cls),
+		 grouped(class_iterations(r, cls), k), grouped(r->iterations, n));
+}
+
+static void finding_answer(const struct mml_report *rep, char *buf, size_t len)
+{
+	const struct mml_result *r = rep->result;
+	int cls = top_class(r, true);
+	const struct mml_violation *v = first_of(r, cls, true);
+	char rate[128], op[160] = "";
+	class_rate(r, cls, rate, sizeof rate);
+	if (v && v->op) {
+		char text[96];
+		mml_op_format(&rep->program->ops[v->op - 1], text, sizeof text);
+		snprintf(op, sizeof op, "op %u %s breaks its policy (%s): ", v->op, text,
+			 policy_text(rep->program, v->op));
+	}
+	snprintf(buf, len, "FINDING: %s%s; %s", op, rate,
+		 r->confirmations[MML_CONFIRMED] ? "confirmed by the reference checker"
+		 : "not confirmed: the reference checker was undecided");
+}
+
+/* Violations the policy allows: the op is not atomic here, or the control
+ * fired as it must. */
+static void expected_answer(const struct mml_report *rep, char *buf, size_t len)
+{
+	const struct mml_result *r = rep->result;
+	int cls = top_class(r, false);
+	const struct mml_violation *v = first_of(r, cls, false);
+	char subject[96], rate[128];
+	if (v && v->op)
+		snprintf(subject, sizeof subject, "%s",
+			 mml_op_class(rep->program->ops[v->op - 1].kind)->name);
+	else
+		kinds_text(rep->program, subject, sizeof subject);
+	class_rate(r, cls, rate, sizeof rate);
+	if (mml_program_has_control(rep->program))
+		snprintf(buf, len, "%s: fired (control). %s: the readers could see a "
+			 "change that is not atomic", subject, rate);
+	else
+		snprintf(buf, len, "%s: NOT atomic here. %s (its policy allows this)",
+			 subject, rate);
+}
+
+void mml_report_answer(const struct mml_report *rep, char *buf, size_t len)
+{
+	const struct mml_result *r = rep->result;
+	enum mml_outcome o = mml_report_outcome(rep);
+	char a[32], b[32], kinds[96];
+	if (r->disagreeing_findings) {
+		snprintf(buf, len, "ORACLE DISAGREEMENT: %s violations the reference checker "
+			 "calls consistent with the ops' policies: a bug of mmlitmus, not of "
+			 "the kernel", grouped(r->disagreeing_findings, a));
+	} else if (mml_result_findings(r)) {
+		finding_answer(rep, buf, len);
+	} else if (o == MML_OUTCOME_INCONCLUSIVE) {
+		char why[256];
+		mml_report_inconclusive_reason(rep, why, sizeof why);
+		snprintf(buf, len, "INCONCLUSIVE: %s", why);
+	} else if (o == MML_OUTCOME_NEVER) {
+		kinds_text(rep->program, kinds, sizeof kinds);
+		snprintf(buf, len, "%s: atomic here. Never in %s iterations, %s racing reads",
+			 kinds, grouped(r->iterations, a), short_count(r->racing_reads, b));
+	} else {
+		expected_answer(rep, buf, len);
+	}
+}
+
 /* The verdict of a run without a finding: why, or why it proves little. */
 static void print_no_finding(FILE *out, const struct mml_report *rep,
 			     enum mml_outcome o)
 {
 	const struct mml_result *r = rep->result;
+	char a[32], b[32];
 	if (o == MML_OUTCOME_INCONCLUSIVE) {
 		char why[256];
 		mml_report_inconclusive_reason(rep, why, sizeof why);
 		fprintf(out, "Verdict inconclusive: %s\n", why);
 	} else if (o == MML_OUTCOME_NEVER)
-		fprintf(out, "Verdict no finding: Never in %" PRIu64 " iterations with %" PRIu64 " racing reads\n",
-			r->iterations, r->racing_reads);
+		fprintf(out, "Verdict no finding: Never in %s iterations with %s racing reads\n",
+			grouped(r->iterations, a), grouped(r->racing_reads, b));
+	else if (mml_program_has_control(rep->program))
+		fprintf(out, "Verdict fired (control): every violation is expected of the "
+			"control, and it shows that the readers could see one\n");
 	else
 		fprintf(out, "Verdict no finding: every violation is expected for a non-atomic op\n");
 }
@@ -411,22 +572,26 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 	int have_history = mml_history_build(&h, rep->program) == 0;
 	enum mml_outcome o = mml_report_outcome(rep);
 
+	char answer[512];
+	mml_report_answer(rep, answer, sizeof answer);
 	fprintf(out, "Test %s\n", rep->name);
 	print_program(out, rep->program);
+	fprintf(out, "%s\n", answer);
 	fprintf(out, "Seed %" PRIu64 "  run-base 0x%05" PRIx32 "\n",
 		rep->config->seed, r->run_base);
 	print_histogram(out, r);
 	print_counts(out, r);
 	double s = r->seconds > 0 ? r->seconds : 1e-9;
-	fprintf(out, "Iterations %" PRIu64 " in %.2fs (%.0f/s); reads %" PRIu64
-		" (%.2fM/s), sweeps %" PRIu64 ", holes %" PRIu64 "\n",
-		r->iterations, r->seconds, (double)r->iterations / s, r->reads,
-		(double)r->reads / s / 1e6, r->sweeps, r->holes);
-	fprintf(out, "Racing reads %" PRIu64 " in %" PRIu64
-		" iterations (threshold %" PRIu64 "); in a window but on the mapper's CPU %" PRIu64
-		" (sweeps there %" PRIu64 ")\n",
-		r->racing_reads, r->racing_iterations, rep->config->min_racing,
-		r->shared_cpu_reads, r->shared_cpu_sweeps);
+	char n[5][32];
+	fprintf(out, "Iterations %s in %.2fs (%s/s); reads %s (%.2fM/s), sweeps %s, holes %s\n",
+		grouped(r->iterations, n[0]), r->seconds,
+		grouped((uint64_t)((double)r->iterations / s), n[1]), grouped(r->reads, n[2]),
+		(double)r->reads / s / 1e6, grouped(r->sweeps, n[3]), grouped(r->holes, n[4]));
+	fprintf(out, "Racing reads %s in %s iterations (threshold %s); in a window but on "
+		"the mapper's CPU %s (sweeps there %s)\n",
+		grouped(r->racing_reads, n[0]), grouped(r->racing_iterations, n[1]),
+		grouped(rep->config->min_racing, n[2]), grouped(r->shared_cpu_reads, n[3]),
+		grouped(r->shared_cpu_sweeps, n[4]));
 	print_ops(out, rep);
 	if (rep->program->perturb != MML_PERTURB_NONE)
 		fprintf(out, "Perturber %s: %" PRIu64 " rounds\n",
@@ -446,6 +611,7 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 		fprintf(out, "Interrupted: the counts above are those of the iterations that completed\n");
 	if (r->error[0])
 		fprintf(out, "Error: %s\n", r->error);
+	fprintf(out, "%s\n", answer);
 	mml_history_free(&h);
 }
 
@@ -632,7 +798,10 @@ static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 		mml_report_inconclusive_reason(rep, why, sizeof why);
 	const struct mml_result *r = rep->result;
 	uint64_t findings = mml_result_findings(r);
-	return json_pack("{s:b, s:I, s:s, s:I, s:I, s:I}", "finding", findings > 0,
+	char answer[512];
+	mml_report_answer(rep, answer, sizeof answer);
+	return json_pack("{s:s, s:b, s:I, s:s, s:I, s:I, s:I}", "answer", answer,
+			 "finding", findings > 0,
 			 "findings", (json_int_t)findings, "inconclusive_reason", why,
 			 "confirmed", (json_int_t)r->confirmations[MML_CONFIRMED],
 			 "unconfirmed", (json_int_t)r->confirmations[MML_UNCONFIRMED],

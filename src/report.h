@@ -28,6 +28,10 @@ const char *mml_outcome_name(enum mml_outcome o);
 /* One sentence on why a Never would mean little (for Inconclusive). */
 void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
 				    size_t len);
+/* The answer in one line a person reads at a glance: "mapfixed: atomic
+ * here. Never in 97,131 iterations, 78.9M racing reads", "FINDING: ...",
+ * "INCONCLUSIVE: ..."; the text report opens and closes with it. */
+void mml_report_answer(const struct mml_report *rep, char *buf, size_t len);
 void mml_report_text(FILE *out, const struct mml_report *rep);
 /* Returns 0, or -1 when the JSON could not be built. */
 int mml_report_json(FILE *out, const struct mml_report *rep);

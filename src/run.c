@@ -598,15 +598,41 @@ static int check_writes(struct runner *x)
 	return 0;
 }
 
+static bool same_read(const struct mml_obs *a, const struct mml_obs *b)
+{
+	return a->reader == b->reader && a->sweep == b->sweep && a->index == b->index;
+}
+
+/* Two violations of one class that rest on the same new read, or on the
+ * same pair of pages, show a person the same thing twice. */
+static bool same_shape(const struct mml_violation *a, const struct mml_violation *b)
+{
+	if (a->cls != b->cls || a->finding != b->finding ||
+	    a->known.source != b->known.source)
+		return false;
+	bool same_pages = a->known.obs.page == b->known.obs.page &&
+			  a->obs.page == b->obs.page;
+	return same_pages || (a->run == b->run && same_read(&a->known.obs, &b->known.obs));
+}
+
+static bool shape_kept(const struct mml_result *r, const struct mml_violation *v)
+{
+	for (unsigned i = 0; i < r->nevidence; i++)
+		if (same_shape(&r->evidence[i], v))
+			return true;
+	return false;
+}
+
 /* The first findings and the first expected violations, as many as the
- * config asks each, and the first of every class beyond that. */
+ * config asks each, each of a shape not kept yet, and the first of every
+ * class beyond that. */
 static void keep_evidence(struct runner *x, const struct mml_violation *v)
 {
 	struct mml_result *r = x->r;
 	unsigned *kept = v->finding ? &x->findings_kept : &x->expected_kept;
 	bool first = !(x->kept_classes & 1u << v->cls);
 	if (x->c->evidence == 0 || r->nevidence >= MML_EVIDENCE_MAX ||
-	    (*kept >= x->c->evidence && !first))
+	    (*kept >= x->c->evidence && !first) || shape_kept(r, v))
 		return;
 	if (*kept < x->c->evidence)
 		(*kept)++;
@@ -837,4 +863,10 @@ uint64_t mml_result_violations(const struct mml_result *r)
 	for (int c = 0; c < MML_CLASS_COUNT; c++)
 		n += r->count[c][0] + r->count[c][1];
 	return n;
+}
+
+bool mml_fired(const struct mml_program *p, const struct mml_result *r)
+{
+	return mml_result_findings(r) || r->disagreeing_findings ||
+	       (mml_program_has_control(p) && mml_result_violations(r) > 0);
 }

@@ -113,5 +113,9 @@ const char *mml_run_unavailable(const struct mml_program *p);
 
 uint64_t mml_result_findings(const struct mml_result *r);
 uint64_t mml_result_violations(const struct mml_result *r);
+/* Whether a run fired: a finding, a disagreement, or any violation in a
+ * program with a control op.  The fuzzers crash on it and the commands
+ * exit 1. */
+bool mml_fired(const struct mml_program *p, const struct mml_result *r);
 
 #endif

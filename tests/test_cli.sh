@@ -83,8 +83,24 @@ out_of_memory_is_an_error() {
 control_is_expected() {
 	"$bin" -o piecewise -s 1 >"$tmp/piecewise" 2>&1
 	code=$?
-	grep '^Observation' "$tmp/piecewise" | sed 's/^/# /'
-	[ "$code" -eq 0 ] && grep -Eq '^Observation piecewise (Sometimes|Always) [1-9]' "$tmp/piecewise"
+	grep -E '^(Observation|Verdict)' "$tmp/piecewise" | sed 's/^/# /'
+	[ "$code" -eq 1 ] && grep -Eq '^Observation piecewise (Sometimes|Always) [1-9]' "$tmp/piecewise" &&
+		grep -q '^Verdict fired (control)' "$tmp/piecewise"
+}
+
+# The answer line opens the report, right after the program, and closes it.
+answer_opens_and_closes() {
+	"$bin" -s 1 >"$tmp/answer" 2>&1
+	answer='^mapfixed: (atomic here\. Never in [0-9,]+ iterations, [0-9.,]+[MG]? racing reads|INCONCLUSIVE: .*)$'
+	sed -n '15p;$p' "$tmp/answer" | sed 's/^/# /'
+	sed -n 15p "$tmp/answer" | grep -Eq "$answer" &&
+		tail -n 1 "$tmp/answer" | grep -Eq "$answer" &&
+		sed -n 14p "$tmp/answer" | grep -q '^  repeat '
+}
+
+# A control that fires says so at the top, with its rate.
+control_answer() {
+	"$bin" -o piecewise -s 1 | sed -n 15p | grep -Eq '^piecewise: fired \(control\)\. new-then-stale in [0-9,]+ of [0-9,]+ iterations'
 }
 
 interrupt_flushes_report() {
@@ -127,11 +143,19 @@ run_file_reports_it() {
 
 replay_rate() {
 	printf 'pages 16\nop 1 piecewise:asc\nreader 0 asc\nrepeat 4\n' >"$tmp/c.litmus"
-	"$bin" replay -n 5 --all "$tmp/c.litmus" >"$tmp/c.out" 2>&1
+	"$bin" replay -n 5 "$tmp/c.litmus" >"$tmp/c.out" 2>&1
 	code=$?
 	grep '^Reproduced' "$tmp/c.out" | sed 's/^/# /'
 	[ "$code" -eq 1 ] && grep -Eq '^Reproduced [1-9] of 5 runs' "$tmp/c.out" &&
-		grep -q '^Evidence 1: new-then-stale' "$tmp/c.out"
+		grep -q '^Evidence 1: new-then-stale' "$tmp/c.out" &&
+		[ "$(grep -c '^  op 1 piecewise' "$tmp/c.out")" -eq 2 ] &&
+		grep -q '^Verdict fired (control)' "$tmp/c.out"
+}
+
+# --first stops at the first firing run and says that the count is no rate.
+replay_first() {
+	"$bin" replay --first -n 5 "$tmp/c.litmus" >"$tmp/c1.out" 2>&1
+	[ $? -eq 1 ] && grep -q '^Reproduced 1 of 1 runs.*no rate' "$tmp/c1.out"
 }
 
 any_bytes_decode() {
@@ -226,7 +250,6 @@ write_flag_and_file_agree() {
 		grep -q '^  write 1$' "$tmp/w.out" && grep -Eq '^Writes [1-9]' "$tmp/w.out"
 }
 
-echo "1..30"
 check "--help and doc/flags.md document every flag" every_flag_documented
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
@@ -237,12 +260,15 @@ check "a reader order that does not fit the region is refused" usage_error --rea
 check "running out of memory in set-up is a one-line error" out_of_memory_is_an_error
 check "--json prints one clean JSON object" json_run_is_clean
 check "--seed reproduces the schedule" seed_reproduces_schedule
-check "the piecewise control fires and exits 0 (expected)" control_is_expected
+check "the piecewise control fires: exit 1, verdict fired (control)" control_is_expected
+check "the answer line follows the program and ends the report" answer_opens_and_closes
+check "a control's answer line says it fired, with its rate" control_answer
 check "no arguments run the classic test" default_is_classic
 check "SIGINT stops the run and the report still comes out" interrupt_flushes_report
 check "text -> bytes -> text is the identity, bytes round trip too" text_round_trip
 check "run FILE takes both forms" run_file_reports_it
-check "replay prints the rate and the evidence, exit 1 when it fired" replay_rate
+check "replay prints the rate, the program once and the evidence; exit 1 when it fired" replay_rate
+check "replay --first stops at the first firing and says it is no rate" replay_first
 check "truncated and empty inputs decode to programs" any_bytes_decode
 check "decode without a FILE is a usage error" usage_error decode
 check "a missing FILE is a one-line error" usage_error decode "$tmp/nonexistent"
@@ -259,4 +285,5 @@ check_huge_setup "and when a second signal ends the process at once" \
 	huge_setup_restores "INT TERM"
 check_huge_setup "and when the run fails after the setup" huge_setup_restores_on_error
 check "--write and 'write 1' in a file both store and judge" write_flag_and_file_agree
+echo "1..$n"
 exit $failed

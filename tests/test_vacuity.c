@@ -189,7 +189,7 @@ static void refused(void)
 	result.ops[2].refusal = EINVAL;
 	ok(mml_report_outcome(&rep) == MML_OUTCOME_NEVER,
 	   "a best-effort op refused in some iterations only: Never");
-	ok(text_has(&rep, "  op 2 collapse:0-16: 5000 racing reads on its range (it covers "
+	ok(text_has(&rep, "  op 2 collapse:0-16: 5,000 racing reads on its range (it covers "
 			  "no page); refused by the kernel in 40 of 100 iterations, first: EINVAL\n"),
 	   "the text report counts the refusals and names the first");
 
