@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "encoding.h"
 #include "execution.h"
@@ -23,6 +25,7 @@
 #include "run.h"
 #include "survey.h"
 #include "text.h"
+#include "triage.h"
 
 #define VERSION "0.1"
 
@@ -35,6 +38,8 @@ static const char usage[] =
 "       mmlitmus replay [--kernel LIST] [-n RUNS] [--first] [--seed N]\n"
 "                       [--plot OUT.svg] [--huge-setup] FILE\n"
 "       mmlitmus survey [--kernels LIST] [OPTION]...\n"
+"       mmlitmus triage [-n RUNS] [--budget S] [--json] [--minimize [--add]]\n"
+"                       [-o DIR] DIR|FILE...\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of doc/oracle.md).\n"
@@ -58,6 +63,10 @@ static const char usage[] =
 "                         order and read order this machine supports, each\n"
 "                         cell for an even share of one time budget; print\n"
 "                         the table in Markdown (see Survey below)\n"
+"  triage DIR|FILE...     group crash files (libFuzzer artifacts, AFL++\n"
+"                         crashes/ or sync directories, single files) by\n"
+"                         signature, replay the smallest of each group for a\n"
+"                         rate and print one table (see Triage below)\n"
 "\n"
 "Program:\n"
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
@@ -174,9 +183,20 @@ static const char usage[] =
 "                         (names as for --kernel) and merge the tables: a\n"
 "                         column per kernel\n"
 "\n"
+"Triage (and -n, --runs RUNS as for replay, --json as above):\n"
+"      --budget S         seconds for all replays (default 600); the groups\n"
+"                         with the most files go first\n"
+"      --minimize         run mmlitmus-minimize on each group that fired,\n"
+"                         writing DIR/NAME.bin (NAME: the corpus name)\n"
+"      --add              then hand each minimized program to\n"
+"                         mmlitmus-corpus-add as NAME\n"
+"  -o, --output DIR       with triage: where minimized programs go (default\n"
+"                         triage-out)\n"
+"\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
-"forbids; for replay: the program fired), 2 bad usage or an environment\n"
-"error.\n";
+"forbids; for replay: the program fired; for triage: a group is a\n"
+"confirmed finding), 2 bad usage or an environment error, 3 the streaming\n"
+"oracle and the reference checker disagree (a bug of mmlitmus).\n";
 
 enum {
 	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_WRITE, OPT_READER_YIELD,
@@ -185,6 +205,7 @@ enum {
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_FIRST, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
 	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
+	OPT_MINIMIZE, OPT_ADD,
 };
 
 static const struct option options[] = {
@@ -246,6 +267,16 @@ static const struct option survey_options[] = {
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option triage_options[] = {
+	{"runs", required_argument, NULL, 'n'},
+	{"budget", required_argument, NULL, OPT_BUDGET},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"minimize", no_argument, NULL, OPT_MINIMIZE},
+	{"add", no_argument, NULL, OPT_ADD},
+	{"output", required_argument, NULL, 'o'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -565,7 +596,6 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	cli->config = (struct mml_config){.evidence = 3, .min_racing = 1000,
 					  .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32};
 	int opt;
-	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:b:p:r:s:n:h", options, NULL)) != -1) {
 		if (opt == '?')
 			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -886,7 +916,6 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 	survey_command_line(cli, argc, argv);
 	int opt;
 	optind = 1;
-	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", survey_options, NULL)) != -1)
 		parse_survey_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
 	if (optind < argc)
@@ -931,9 +960,9 @@ static int survey_command(int argc, char **argv)
 	return code;
 }
 
-/* Where tools/kernels is: installed beside mmlitmus as mmlitmus-kernels,
- * else in the source tree this binary was built from. */
-static void kernels_tool(char *path, size_t size)
+/* Where tools/NAME is: installed beside mmlitmus as mmlitmus-NAME, else
+ * in the source tree this binary was built from. */
+static void tool_path(const char *name, char *path, size_t size)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -942,12 +971,12 @@ static void kernels_tool(char *path, size_t size)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(path, size, "%s/mmlitmus-kernels", self);
+			snprintf(path, size, "%s/mmlitmus-%s", self, name);
 			if (access(path, X_OK) == 0)
 				return;
 		}
 	}
-	snprintf(path, size, "%s/tools/kernels", MML_SOURCE_ROOT);
+	snprintf(path, size, "%s/tools/%s", MML_SOURCE_ROOT, name);
 }
 
 /* Other kernels run under qemu, which tools/kernels drives (it fetches
@@ -966,7 +995,7 @@ static void hand_over_kernels(const char *command, const char *flag,
 	if (at + 1 >= argc)
 		usage_error("%s: %s needs a value", command, flag);
 	char tool[4200];
-	kernels_tool(tool, sizeof tool);
+	tool_path("kernels", tool, sizeof tool);
 	char **args = calloc((size_t)argc + 2, sizeof *args);
 	if (!args)
 		fail_exit("out of memory");
@@ -981,9 +1010,106 @@ static void hand_over_kernels(const char *command, const char *flag,
 	fail_exit("%s: %s (it runs other kernels under qemu)", tool, strerror(errno));
 }
 
+/* Runs a tool to its end; its output goes through.  Returns its exit
+ * status, or -1 when it could not run. */
+static int run_tool(char *const args[])
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(args[0], args);
+		fprintf(stderr, "mmlitmus: %s: %s\n", args[0], strerror(errno));
+		_exit(127);
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* --minimize and --add for one group: a step that fails is reported and
+ * the others go on. */
+static void minimize_group(const struct mml_triage *t, unsigned g, const char *dir,
+			   bool add)
+{
+	char name[200], out[4400], minimize[4200], corpus_add[4200];
+	mml_triage_corpus_name(t, g, name, sizeof name);
+	snprintf(out, sizeof out, "%s/%s.bin", dir, name);
+	tool_path("minimize", minimize, sizeof minimize);
+	char *margs[] = {minimize, t->files[t->groups[g].smallest].path, "-o", out, NULL};
+	int status = run_tool(margs);
+	if (status != 0) {
+		fprintf(stderr, "mmlitmus: triage: minimizing %s failed (status %d)\n",
+			name, status);
+		return;
+	}
+	if (!add)
+		return;
+	tool_path("corpus-add", corpus_add, sizeof corpus_add);
+	char *aargs[] = {corpus_add, out, "--name", name, NULL};
+	if (run_tool(aargs) != 0)
+		fprintf(stderr, "mmlitmus: triage: corpus-add of %s failed\n", out);
+}
+
+static bool group_fired(const struct mml_triage_group *g)
+{
+	return g->verdict == MML_TRIAGE_CONFIRMED || g->verdict == MML_TRIAGE_UNCONFIRMED ||
+	       g->verdict == MML_TRIAGE_DISAGREEMENT || g->verdict == MML_TRIAGE_CONTROL;
+}
+
+static int triage_command(int argc, char **argv)
+{
+	struct mml_triage_config c = {.runs = 20, .budget = 600, .stop = &stop_requested};
+	bool json = false, minimize = false, add = false;
+	const char *dir = "triage-out";
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "n:o:", triage_options, NULL)) != -1) {
+		switch (opt) {
+		case 'n': c.runs = parse_number("--runs", optarg, UINT32_MAX); break;
+		case OPT_BUDGET: c.budget = parse_seconds("--budget", optarg); break;
+		case OPT_JSON: json = true; break;
+		case OPT_MINIMIZE: minimize = true; break;
+		case OPT_ADD: add = true; break;
+		case 'o': dir = optarg; break;
+		default: usage_error("triage: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (c.runs == 0)
+		usage_error("--runs: at least 1");
+	if (add && !minimize)
+		usage_error("triage: --add hands on what --minimize made: give both");
+	if (optind >= argc)
+		usage_error("triage: a DIR or FILE is needed");
+	struct mml_execution_env env;
+	char why[512];
+	if (mml_execution_env(&env, why, sizeof why))
+		usage_error("%s", why);
+	struct mml_triage t = {0};
+	for (int i = optind; i < argc; i++)
+		if (mml_triage_add_path(&t, argv[i], why, sizeof why))
+			fail_exit("%s", why);
+	catch_stop_signals();
+	c.progress = isatty(STDERR_FILENO) ? stderr : NULL;
+	mml_triage_group(&t);
+	mml_triage_replay(&t, &env, &c);
+	if (json ? mml_triage_json(stdout, &t) : (mml_triage_markdown(stdout, &t), 0))
+		fail_exit("triage: cannot write the JSON");
+	fflush(stdout);
+	if (minimize && mkdir(dir, 0777) && errno != EEXIST)
+		fail_exit("%s: %s", dir, strerror(errno));
+	for (unsigned g = 0; minimize && g < t.ngroups && !stop_requested; g++)
+		if (t.groups[g].merged_into == g && group_fired(&t.groups[g]))
+			minimize_group(&t, g, dir, add);
+	int status = mml_triage_status(&t);
+	mml_triage_free(&t);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "";
+	opterr = 0; /* usage_error says it in one line */
 	if (strcmp(command, "replay") == 0 || strcmp(command, "survey") == 0)
 		hand_over_kernels(command, command[0] == 'r' ? "--kernel" : "--kernels",
 				  argc - 1, argv + 1);
@@ -995,6 +1121,8 @@ int main(int argc, char **argv)
 		return replay_command(argc - 1, argv + 1);
 	if (strcmp(command, "survey") == 0)
 		return survey_command(argc - 1, argv + 1);
+	if (strcmp(command, "triage") == 0)
+		return triage_command(argc - 1, argv + 1);
 	if (strcmp(command, "run") == 0)
 		return run_command(argc - 1, argv + 1);
 	return run_command(argc, argv);
