@@ -15,13 +15,14 @@ static struct mml_execution execution;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
 	char why[256];
 	if (mml_execution_env(&env, why, sizeof why)) {
 		fprintf(stderr, "mmlitmus: %s\n", why);
 		exit(2);
 	}
+	if (mml_execution_is_fork_job(*argc, *argv) && mml_execution_end_with_root())
+		fprintf(stderr, "mmlitmus: this -fork job cannot watch its root: it "
+			"outlives a kill of the root by its -max_total_time\n");
 	return 0;
 }
 

@@ -1,9 +1,13 @@
 #include "execution.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "backing.h"
 #include "crew.h"
@@ -232,4 +236,58 @@ void mml_execution_report(FILE *out, const char *name,
 	struct mml_report rep = {name, &x->program, &x->config, &x->result};
 	mml_report_text(out, &rep);
 	fflush(out);
+}
+
+bool mml_execution_is_fork_job(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "-stop_file=", 11) == 0)
+			return true;
+	return false;
+}
+
+/* The parent of process pid, from /proc/PID/stat, or -1. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], stat[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(stat, 1, sizeof stat - 1, f);
+	fclose(f);
+	stat[n] = 0;
+	/* The name in parentheses may hold spaces and parentheses: the
+	 * fields resume after the last ')'. */
+	char *end = strrchr(stat, ')');
+	int ppid;
+	return end && sscanf(end + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
+}
+
+static pid_t watched_shell, watched_root;
+
+static void *watch_root(void *arg)
+{
+	(void)arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		struct timespec quarter = {0, 250000000};
+		nanosleep(&quarter, NULL);
+		if (getppid() != watched_shell || parent_of(watched_shell) != watched_root)
+			_exit(0);
+	}
+	return NULL;
+}
+
+int mml_execution_end_with_root(void)
+{
+	watched_shell = getppid();
+	watched_root = parent_of(watched_shell);
+	pthread_t t;
+	if (watched_root <= 1 || pthread_create(&t, NULL, watch_root, NULL))
+		return -1;
+	pthread_detach(t);
+	return 0;
 }

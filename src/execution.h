@@ -70,6 +70,17 @@ void mml_execute_program(const struct mml_execution_env *env, uint64_t seed,
 void mml_execute(const struct mml_execution_env *env, const uint8_t *data,
 		 size_t len, struct mml_execution *x);
 
+/* Whether the arguments are those libFuzzer gives a job of its -fork
+ * mode (it alone passes -stop_file). */
+bool mml_execution_is_fork_job(int argc, char **argv);
+
+/* A job of libFuzzer's -fork mode outlives its root when the root is
+ * killed (the root ends no job, and each job runs up to 300 s more).  The
+ * job runs under a shell the root started; a thread watches that shell's
+ * parent and ends this process when it is no longer the root.  Returns
+ * 0, or -1 when the thread could not start. */
+int mml_execution_end_with_root(void);
+
 /* An execution the environment stopped, or skipped because the machine
  * lacks what it needs, is dropped by the fuzzers; say so on stderr the
  * first time and then every 1000th, so that a run in which nothing can

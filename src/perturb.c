@@ -1,6 +1,8 @@
 #include "perturb.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -58,6 +60,16 @@ void *mml_perturber_main(void *arg)
 {
 	struct mml_perturber *t = arg;
 	struct mml_shared *sh = t->shared;
+	/* A child forks with its parent thread's signal mask.  With every
+	 * signal blocked, a SIGTERM or SIGINT sent to the whole group (by
+	 * timeout, a fuzzer stopping) stays pending in a child until its
+	 * _exit: it never runs the fuzzer's handler or ours, which in a
+	 * child of a threaded process could wait forever on a lock (malloc's)
+	 * that another thread held at the fork.  The thread itself needs no
+	 * signal: the process still gets them on its other threads. */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	mml_park_add(&sh->arrived, 1);
 	uint32_t iteration = 0;
 	for (;;) {

@@ -7,6 +7,10 @@
 #                                            on the kernel model, under ASan
 #   control FUZZER MMLITMUS                  control mode: crash, replay,
 #                                            minimize, corpus-add
+#   minimize-refused FUZZER MMLITMUS         a candidate the machine refuses
+#                                            is a step not taken
+#   kill FUZZER MMLITMUS                     a killed entry point leaves no
+#                                            process behind
 #   afl-instances FUZZER                     tools/fuzz-afl: two instances
 #                                            in one sync dir, then resumed
 #   clusterfuzzlite                          .clusterfuzzlite/build.sh with
@@ -42,9 +46,9 @@ libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
 }
 
 afl_smoke() { # FUZZER MMLITMUS SECONDS
-	echo "1..2"
+	echo "1..3"
 	encode_seeds "$2" "$tmp/seed"
-	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	MMLITMUS_KILL_TEST=$$ AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		AFL_NO_AFFINITY=1 AFL_QUIET=1 \
 		afl-fuzz -i "$tmp/seed" -o "$tmp/out" -V "$3" -t 2000 \
 		-x "$root/fuzz/litmus.dict" -- "$1" \
@@ -57,6 +61,9 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 	[ $code -eq 0 ] && [ "$(sed -n 's/^saved_crashes *: *//p' "$stats" 2>/dev/null)" = 0 ]
 	ok $? "no crash (no finding on this kernel)"
 	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
+	sleep 1
+	[ -z "$(tagged)" ]
+	ok $? "nothing of AFL++'s or ours is left once -V has stopped it"
 }
 
 # A sanitized pure target for SECONDS: it aborts when its property fails.
@@ -109,6 +116,96 @@ control() { # FUZZER MMLITMUS
 	sed 's/^/# /' "$tmp/again"
 	[ $code -eq 1 ] && [ "$(ls "$tmp"/regress | wc -l)" -eq 3 ]
 	ok $? "corpus-add refuses the same program twice"
+}
+
+# A 16-page control with every knob off its default: many steps to take.
+control_program() {
+	printf 'pages 16\nmapper cpu=0 delay=none\nop 1 piecewise:asc\nreader 0 asc cpu=1\nshare 1\nrepeat 8\n'
+}
+
+# An mmlitmus whose replay refuses, as a machine refuses huge pages it
+# does not offer, the second program it is asked to replay: the first
+# candidate the minimizer tries.
+refusing_mmlitmus() { # MMLITMUS
+	cat >"$tmp/refusing" <<EOF_REFUSING
+#!/bin/sh
+if [ "\$1" = replay ]; then
+	echo x >>"$tmp/replays"
+	if [ "\$(wc -l <"$tmp/replays")" -eq 2 ]; then
+		echo "mmlitmus: THP 2048kB shmem is 'never': run as root with --huge-setup" >&2
+		exit 2
+	fi
+fi
+exec "$1" "\$@"
+EOF_REFUSING
+	chmod +x "$tmp/refusing"
+}
+
+minimize_refused() { # FUZZER MMLITMUS
+	echo "1..2"
+	control_program >"$tmp/c.litmus"
+	"$2" encode -o "$tmp/crash" "$tmp/c.litmus"
+	refusing_mmlitmus "$2"
+	MMLITMUS="$tmp/refusing" MMLITMUS_FUZZER=$1 "$root/tools/minimize" "$tmp/crash" \
+		-o "$tmp/min" --time 5 --runs 10 >"$tmp/minimize" 2>&1
+	code=$?
+	sed 's/^/# /' "$tmp/minimize"
+	[ $code -eq 0 ] && grep -q "^step not taken, this machine refuses it: .*THP" "$tmp/minimize"
+	ok $? "a refused candidate is a step not taken, and minimization goes on"
+	grep -Eq '^after: .*reproduced [1-9][0-9]* of 10 runs' "$tmp/minimize" &&
+		"$2" replay -n 10 "$tmp/min" | grep -Eq '^Reproduced [1-9]'
+	ok $? "the result reproduces at the rate it states"
+}
+
+# Every process a test starts carries this in its environment, and so do
+# all their descendants: what is left of it after a kill was left behind.
+tagged() { # the pids whose environment holds the tag
+	grep -l "MMLITMUS_KILL_TEST=$$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's|/proc/\([0-9]*\)/environ|\1|'
+}
+
+# Starts COMMAND in the background, sends SIGNAL after SECONDS and waits:
+# ok when no tagged process is left a second later.
+killed_leaves_nothing() { # SIGNAL SECONDS COMMAND...
+	sig=$1 after=$2
+	shift 2
+	MMLITMUS_KILL_TEST=$$ "$@" >"$tmp/killed.log" 2>&1 &
+	pid=$!
+	sleep "$after"
+	kill -"$sig" "$pid" 2>/dev/null
+	wait "$pid"
+	sleep 1
+	left=$(tagged)
+	[ -z "$left" ] && return 0
+	echo "# left behind:"
+	for p in $left; do
+		echo "#   $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		kill -KILL "$p" 2>/dev/null
+	done
+	return 1
+}
+
+kill_entry_points() { # FUZZER MMLITMUS
+	echo "1..6"
+	encode_seeds "$2" "$tmp/seed"
+	mkdir -p "$tmp/corpus"
+	cp "$root/corpus/seed/fork-perturber-writers.litmus" "$tmp/fork.litmus"
+	killed_leaves_nothing TERM 3 "$1" -fork=1 -ignore_crashes=1 -artifact_prefix="$tmp/" \
+		"$tmp/corpus" "$tmp/seed"
+	ok $? "libFuzzer -fork=1, SIGTERM: nothing left"
+	killed_leaves_nothing INT 3 "$1" -artifact_prefix="$tmp/" "$tmp/seed/fork-perturber-writers"
+	ok $? "libFuzzer on a fork-perturber input, SIGINT: nothing left"
+	killed_leaves_nothing TERM 30 "$1" -max_total_time=3 -artifact_prefix="$tmp/" "$tmp/corpus" "$tmp/seed"
+	ok $? "libFuzzer ending at -max_total_time: nothing left"
+	killed_leaves_nothing TERM 2 "$2" replay -n 100000 "$tmp/fork.litmus"
+	ok $? "replay of a fork-perturber program, SIGTERM: nothing left"
+	killed_leaves_nothing INT 2 "$2" replay -n 100000 "$tmp/fork.litmus"
+	ok $? "and SIGINT"
+	control_program >"$tmp/c.litmus"
+	"$2" encode -o "$tmp/crash" "$tmp/c.litmus"
+	MMLITMUS=$2 MMLITMUS_FUZZER=$1 killed_leaves_nothing TERM 4 \
+		"$root/tools/minimize" "$tmp/crash" -o "$tmp/min" --time 60
+	ok $? "tools/minimize, SIGTERM while libFuzzer shrinks: nothing left"
 }
 
 executions() { # executions SYNC_DIR: the instances' executions, summed
@@ -182,6 +279,8 @@ afl-smoke) afl_smoke "$fuzzer" "$(absolute "$1")" "$2" ;;
 decoder) sanitized "$fuzzer" "$1" "the decoder keeps its properties" ;;
 model) sanitized "$fuzzer" "$1" "the oracle agrees with the reference" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
+minimize-refused) minimize_refused "$fuzzer" "$(absolute "$1")" ;;
+kill) kill_entry_points "$fuzzer" "$(absolute "$1")" ;;
 afl-instances) afl_instances "$fuzzer" ;;
 clusterfuzzlite) clusterfuzzlite ;;
 *) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
