@@ -54,8 +54,8 @@ static void decode_range(struct input *in, uint32_t pages, uint32_t folio,
 	op->hi = (lo + len) * folio;
 }
 
-/* Version 1 op record: kind, lo (24 bits), length - 1 (24 bits), backing,
- * prot, direction. */
+/* A version 1 op record; doc/format.md ("The input format") has its
+ * fields. */
 static void decode_op_v1(struct input *in, uint32_t pages, struct mml_op *op)
 {
 	op->kind = (enum mml_op_kind)(take(in, 1) % V1_OPS);
@@ -65,8 +65,8 @@ static void decode_op_v1(struct input *in, uint32_t pages, struct mml_op *op)
 	op->descending = take(in, 1) % 2;
 }
 
-/* Reader record: order, parameter (24 bits), cpu (16 bits).  A stride
- * needs two pages; on one page it reads as ascending. */
+/* A reader record (doc/format.md).  A stride needs two pages; on one
+ * page it reads as ascending. */
 static void decode_reader(struct input *in, uint32_t pages, struct mml_reader *r)
 {
 	r->order = (enum mml_read_order)(take(in, 1) % MML_ORDER_COUNT);
@@ -131,9 +131,7 @@ static void decode_v1(struct input *in, struct mml_program *p)
 		decode_reader(in, p->pages, &p->readers[i]);
 }
 
-/* Version 2 op record: kind, lo, length - 1 (24 bits each, in folios with
- * hugetlb pages), backing, prot, flags (bit 0 descending, 1 dontunmap,
- * 2 populate, 3 locked), mremap alignment.  Fields the kind does not take
+/* A version 2 op record (doc/format.md).  Fields the kind does not take
  * read as their defaults, so every program has one canonical encoding. */
 static void decode_op_v2(struct input *in, const struct mml_program *p,
 			 struct mml_op *op)

@@ -10,7 +10,7 @@
  * adding an op kind, a backing or a field makes a new version, and the
  * decoder keeps reading the old ones the old way, so a corpus file means
  * the same program in later releases.  An unknown version byte is read as
- * the newest version.  The layout is documented field by field in doc/programs.md
+ * the newest version.  The layout is documented field by field in doc/format.md
  * ("The input format"). */
 #ifndef MMLITMUS_ENCODING_H
 #define MMLITMUS_ENCODING_H

@@ -1,7 +1,8 @@
 /* The text form of a program: one field per line, "key value", in the
  * spirit of litmus7's files.  Reports quote it, `mmlitmus decode` prints it
  * and `mmlitmus encode` and `mmlitmus run` read it.  The canonical text is
- * what mml_program_format writes; parsing it gives the same program back. */
+ * what mml_program_format writes; parsing it gives the same program back.
+ * doc/format.md ("The text form") describes every key. */
 #ifndef MMLITMUS_TEXT_H
 #define MMLITMUS_TEXT_H
 

@@ -74,6 +74,7 @@ def cell(op, order, status="ran", result="Never", violations=None,
 def kernel_entry(name, cells, accel="tcg"):
     return {"name": name, "accel": accel, "image": f"linux-image-{name}",
             "kernel": name, "survey": {"kernel": name, "cell_seconds": 1.0,
+                                       "read_orders": ["asc", "random"],
                                        "cells": cells}}
 
 
@@ -177,6 +178,7 @@ def main():
                "Always: new-then-stale 100 of 100 it" in rows[3] and
                rows[4].endswith("| skipped (1) | skipped (1) |") and
                "1. needs a second node" in table and "TCG:" in table and
+               "* A cell folds that kernel's cells of the row, one per read order (asc, random)" in table and
                len(rows) == 5 and "free over memfd at 16 x 4 KiB (MADV_FREE takes "
                "anonymous memory)" in table,
                "the merged table: a column per kernel, read orders summed, findings "
