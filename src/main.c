@@ -1106,10 +1106,21 @@ static int triage_command(int argc, char **argv)
 	return status;
 }
 
+/* -h and --help print the usage for every command, as for run. */
+static void help_if_asked(int argc, char **argv)
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			exit(EXIT_CLEAN);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "";
 	opterr = 0; /* usage_error says it in one line */
+	help_if_asked(argc, argv);
 	if (strcmp(command, "replay") == 0 || strcmp(command, "survey") == 0)
 		hand_over_kernels(command, command[0] == 'r' ? "--kernel" : "--kernels",
 				  argc - 1, argv + 1);

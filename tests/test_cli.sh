@@ -276,6 +276,7 @@ write_flag_and_file_agree() {
 }
 
 check "the code, --help and the man page name the same flags" same_flags_everywhere
+check "every command answers -h and --help with the usage, exit 0" sh -c "for c in run decode encode replay survey triage; do for h in -h --help; do '$bin' \$c \$h | grep -q '^Usage: mmlitmus' || exit 1; done; done"
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
 check "an impossible program is a one-line usage error" usage_error -o munmap:8-99
