@@ -17,11 +17,23 @@
  * takes a copy-on-write fault, and exits. */
 static void fork_once(struct mml_perturber *t)
 {
+	/* The child forks with every signal blocked: a SIGTERM or SIGINT sent
+	 * to the whole group (by timeout, a fuzzer stopping) stays pending in
+	 * it until its _exit, so it never runs the fuzzer's handler or ours,
+	 * which in a child of a threaded process could wait forever on a lock
+	 * (malloc's) that another thread held at the fork.  The parent thread
+	 * gets its mask back at once: a crew thread is a perturber in one
+	 * execution and a reader, whose guarded reads need SIGSEGV and SIGBUS,
+	 * in the next. */
+	sigset_t all, mask;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &mask);
 	pid_t pid = fork();
 	if (pid == 0) {
 		t->scratch[0]++;
 		_exit(0);
 	}
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -60,16 +72,6 @@ void *mml_perturber_main(void *arg)
 {
 	struct mml_perturber *t = arg;
 	struct mml_shared *sh = t->shared;
-	/* A child forks with its parent thread's signal mask.  With every
-	 * signal blocked, a SIGTERM or SIGINT sent to the whole group (by
-	 * timeout, a fuzzer stopping) stays pending in a child until its
-	 * _exit: it never runs the fuzzer's handler or ours, which in a
-	 * child of a threaded process could wait forever on a lock (malloc's)
-	 * that another thread held at the fork.  The thread itself needs no
-	 * signal: the process still gets them on its other threads. */
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	mml_park_add(&sh->arrived, 1);
 	uint32_t iteration = 0;
 	for (;;) {
