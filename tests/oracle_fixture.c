@@ -1,12 +1,12 @@
 #include "oracle_fixture.h"
 
+
 #include <stdio.h>
 #include <string.h>
 
 #include "ops.h"
+#include "tap.h"
 
-static int failures;
-static int test_number;
 
 void fx_program(struct fixture *f, uint32_t pages, enum mml_backing backing)
 {
@@ -105,24 +105,9 @@ bool check_only(const struct fixture *f, unsigned r, enum mml_class cls,
 	return good;
 }
 
-void report(bool pass, const char *name)
-{
-	test_number++;
-	printf("%sok %d - %s\n", pass ? "" : "not ", test_number, name);
-	if (!pass)
-		failures++;
-}
-
-int report_status(void)
-{
-	return failures ? 1 : 0;
-}
-
 int run_scenarios(const struct scenario *s, unsigned n)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%u\n", n);
 	for (unsigned i = 0; i < n; i++)
-		report(s[i].run(), s[i].name);
-	return report_status();
+		ok(s[i].run(), s[i].name);
+	return tap_done();
 }

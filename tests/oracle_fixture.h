@@ -52,11 +52,7 @@ struct scenario {
 	bool (*run)(void);
 };
 
-/* One TAP result line. */
-void report(bool pass, const char *name);
-/* The exit status: 1 when any reported test failed. */
-int report_status(void);
-/* A whole TAP run of n scenarios, plan first; returns the exit status. */
+/* A whole TAP run of n scenarios (tap.h); returns the exit status. */
 int run_scenarios(const struct scenario *s, unsigned n);
 
 #endif

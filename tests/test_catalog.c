@@ -13,14 +13,8 @@
 #include "oracle.h"
 #include "program.h"
 #include "tag.h"
+#include "tap.h"
 
-static int failures, number;
-
-static void ok(bool pass, const char *what)
-{
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++number, what);
-	failures += !pass;
-}
 
 /* A program of `pages` pages over `backing` with the given op specs. */
 static void program(struct mml_program *p, uint32_t pages,
@@ -248,10 +242,9 @@ static void test_decoder_repairs(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..39\n");
 	test_values();
 	test_free_alternative();
 	test_refusals();
 	test_decoder_repairs();
-	return failures ? 1 : 0;
+	return tap_done();
 }

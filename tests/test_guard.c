@@ -13,15 +13,9 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "tap.h"
 
-static int failures, number;
 static size_t page;
-
-static void ok(bool pass, const char *what)
-{
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++number, what);
-	failures += !pass;
-}
 
 /* Three pages: readable, PROT_NONE, and a file page past the file's end. */
 static char *make_region(void)
@@ -103,7 +97,6 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	printf("1..11\n");
 	char *region = make_region();
 	struct mml_guard g;
 	if (mml_guard_install() || mml_guard_enter(&g, region, 3 * page)) {
@@ -135,5 +128,5 @@ int main(void)
 	   "a fault in the region but outside a guarded load kills the process");
 	ok(killed_by(in_child(region, signal_sent), SIGSEGV),
 	   "a SIGSEGV sent by raise() is not swallowed");
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "run.h"
 #include "tap_report.h"
+#include "tap.h"
 
 enum { NOBODY = 65534 };
 
@@ -32,6 +33,7 @@ enum how {
 
 struct scenario {
 	const char *name;
+	unsigned seconds; /* its meson timeout (tests/meson.build reads it here) */
 	enum mml_backing backing;
 	unsigned order;
 	uint32_t pages;
@@ -39,27 +41,20 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
-	{"anon-thp", MML_BACKING_ANON, 9, 1024, AS_IS},
-	{"anon-mthp", MML_BACKING_ANON, 4, 256, AS_IS},
-	{"memfd-thp", MML_BACKING_MEMFD, 9, 1024, AS_IS},
-	{"memfd-mthp", MML_BACKING_MEMFD, 4, 256, AS_IS},
-	{"tmpfs-thp", MML_BACKING_TMPFS, 9, 1024, AS_IS},
-	{"hugetlb", MML_BACKING_HUGETLB, 9, 1024, AS_IS},
-	{"anon-thp-unprivileged", MML_BACKING_ANON, 9, 1024, UNPRIVILEGED},
-	{"anon-thp-disabled", MML_BACKING_ANON, 9, 1024, THP_DISABLED},
+	{"anon-thp", 60, MML_BACKING_ANON, 9, 1024, AS_IS},
+	{"anon-mthp", 60, MML_BACKING_ANON, 4, 256, AS_IS},
+	{"memfd-thp", 60, MML_BACKING_MEMFD, 9, 1024, AS_IS},
+	{"memfd-mthp", 60, MML_BACKING_MEMFD, 4, 256, AS_IS},
+	{"tmpfs-thp", 60, MML_BACKING_TMPFS, 9, 1024, AS_IS},
+	{"hugetlb", 60, MML_BACKING_HUGETLB, 9, 1024, AS_IS},
+	{"anon-thp-unprivileged", 60, MML_BACKING_ANON, 9, 1024, UNPRIVILEGED},
+	{"anon-thp-disabled", 60, MML_BACKING_ANON, 9, 1024, THP_DISABLED},
 };
 
 static const char *const ops[] = {"mapfixed", "munmap", "dontneed"};
 enum { NOPS = sizeof ops / sizeof *ops };
 
-static int failures, tests;
 static pid_t child;
-
-static void ok(bool pass, const char *what)
-{
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++tests, what);
-	failures += !pass;
-}
 
 static unsigned ops_run(const struct scenario *s)
 {
@@ -231,10 +226,9 @@ static int run_scenario(const struct scenario *s)
 		printf("Bail out! PR_SET_THP_DISABLE refused\n");
 		return 1;
 	}
-	printf("1..%u\n", 3 * ops_run(s));
 	for (unsigned i = 0; i < ops_run(s); i++)
 		run_op(s, ops[i]);
-	return failures ? 1 : 0;
+	return tap_done();
 }
 
 static void on_signal(int sig)
@@ -280,16 +274,14 @@ int main(int argc, char **argv)
 		if (strcmp(s->name, name) != 0)
 			continue;
 		if (cpu_count() < 2) {
-			printf("1..0 # SKIP needs two CPUs for the reader to race the mapper\n");
-			return 0;
+			return tap_skip_all("needs two CPUs for the reader to race the mapper");
 		}
 		signal(SIGTERM, on_signal);
 		signal(SIGINT, on_signal);
 		const char *why = prepare(s);
 		if (why) {
 			mml_huge_restore();
-			printf("1..0 # SKIP %s\n", why);
-			return 0;
+			return tap_skip_all(why);
 		}
 		return run_and_restore(s);
 	}

@@ -13,6 +13,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "tap.h"
 
 #define HEAD (UINT64_C(1) << 15)
 #define TAIL (UINT64_C(1) << 16)
@@ -20,13 +21,6 @@
 
 enum { BLOCK = 16 };
 
-static int failures, tests;
-
-static void ok(bool pass, const char *what)
-{
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++tests, what);
-	failures += !pass;
-}
 
 static bool setting_is(const char *text, const char *want)
 {
@@ -158,6 +152,5 @@ int main(void)
 	shmem_rules();
 	block_rule();
 	reports();
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

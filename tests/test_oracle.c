@@ -21,6 +21,7 @@
 #include "tag.h"
 
 #include "oracle_fixture.h"
+#include "tap.h"
 
 /* ---- building programs ---- */
 
@@ -1451,10 +1452,8 @@ enum { NSCENARIOS = sizeof scenarios / sizeof scenarios[0] };
 
 int main(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%d\n", NSCENARIOS + NPOLICY_KINDS * SHAPE_COUNT);
 	for (int i = 0; i < NSCENARIOS; i++)
-		report(scenarios[i].run(), scenarios[i].name);
+		ok(scenarios[i].run(), scenarios[i].name);
 	for (int k = 0; k < NPOLICY_KINDS; k++) {
 		enum mml_op_kind kind = policy_kinds[k];
 		const struct mml_op_class *c = mml_op_class(kind);
@@ -1466,8 +1465,8 @@ int main(void)
 				 c->name, c->atomic ? "atomic" : "non-atomic",
 				 shape_names[s],
 				 expected ? "expected" : "a finding");
-			report(t_policy(kind, (enum shape)s), name);
+			ok(t_policy(kind, (enum shape)s), name);
 		}
 	}
-	return report_status();
+	return tap_done();
 }

@@ -10,16 +10,8 @@
 #include "oracle.h"
 #include "program.h"
 #include "survey.h"
+#include "tap.h"
 
-static int test_number, failures;
-
-static void report(bool pass, const char *name)
-{
-	test_number++;
-	printf("%sok %d - %s\n", pass ? "" : "not ", test_number, name);
-	if (!pass)
-		failures++;
-}
 
 static bool t_counts(void)
 {
@@ -280,9 +272,7 @@ int main(void)
 		{"page orders: two folios; hugetlb at order 9 only", t_plan_orders},
 		{"Markdown: rows that ran, rows not run listed by reason", t_markdown},
 	};
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%zu\n", sizeof tests / sizeof *tests);
 	for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
-		report(tests[i].run(), tests[i].name);
-	return failures ? 1 : 0;
+		ok(tests[i].run(), tests[i].name);
+	return tap_done();
 }

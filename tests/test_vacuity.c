@@ -14,14 +14,8 @@
 #include "reader.h"
 #include "report.h"
 #include "run.h"
+#include "tap.h"
 
-static int failures, tests;
-
-static void ok(bool pass, const char *what)
-{
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++tests, what);
-	failures += !pass;
-}
 
 /* 16 pages of a memfd and the ops given, one reader. */
 static void program(struct mml_program *p, const char *const *ops, unsigned n)
@@ -250,6 +244,5 @@ int main(void)
 	starved();
 	refused();
 	json();
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }
