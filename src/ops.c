@@ -660,3 +660,24 @@ const char *mml_ops_check(const struct mml_program *p, unsigned *op)
 	}
 	return first;
 }
+
+unsigned mml_program_kinds(const struct mml_program *p)
+{
+	unsigned kinds = 0;
+	for (unsigned i = 0; i < p->nops; i++)
+		kinds |= 1u << p->ops[i].kind;
+	return kinds;
+}
+
+void mml_op_kinds_text(unsigned kinds, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (int k = 0; k < MML_OP_COUNT && used < len; k++) {
+		if (!(kinds & 1u << k))
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s", used ? "+" : "",
+				 mml_op_class((enum mml_op_kind)k)->name);
+		used = n < 0 ? len : used + (size_t)n;
+	}
+}

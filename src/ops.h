@@ -134,6 +134,10 @@ bool mml_op_may_span_vmas(const struct mml_program *p, unsigned j);
 bool mml_op_atomic(const struct mml_program *p, unsigned j);
 /* Returns -1 when no op has that name. */
 int mml_op_kind_parse(const char *name);
+/* A bit per op kind the program holds. */
+unsigned mml_program_kinds(const struct mml_program *p);
+/* Each kind of the mask once, in the catalog's order: "munmap+dontneed". */
+void mml_op_kinds_text(unsigned kinds, char *buf, size_t len);
 
 static inline uint8_t mml_page_visible(const struct mml_page_state *s)
 {

@@ -394,53 +394,6 @@ static void print_confirmations(FILE *out, const struct mml_result *r)
 	fputc('\n', out);
 }
 
-/* Iterations in which class c showed, from the histogram of states. */
-static uint64_t class_iterations(const struct mml_result *r, int c)
-{
-	uint64_t n = 0;
-	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
-		if (m & 1u << c)
-			n += r->histogram[m];
-	return n;
-}
-
-/* The class with the most violations of one kind (findings or expected
- * ones): the class the answer names. */
-static int top_class(const struct mml_result *r, bool finding)
-{
-	int top = 0;
-	for (int c = 1; c < MML_CLASS_COUNT; c++)
-		if (r->count[c][finding] > r->count[top][finding])
-			top = c;
-	return top;
-}
-
-/* The first kept violation of that class and kind, or NULL. */
-static const struct mml_violation *first_of(const struct mml_result *r,
-					    int cls, bool finding)
-{
-	for (unsigned i = 0; i < r->nevidence; i++)
-		if ((int)r->evidence[i].cls == cls && r->evidence[i].finding == finding)
-			return &r->evidence[i];
-	return NULL;
-}
-
-/* The program's op kinds, each once: "munmap+dontneed". */
-static void kinds_text(const struct mml_program *p, char *buf, size_t len)
-{
-	unsigned seen = 0;
-	size_t used = 0;
-	buf[0] = 0;
-	for (unsigned i = 0; i < p->nops && used < len; i++) {
-		if (seen & 1u << p->ops[i].kind)
-			continue;
-		seen |= 1u << p->ops[i].kind;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? "+" : "",
-				 mml_op_class(p->ops[i].kind)->name);
-		used = n < 0 ? len : used + (size_t)n;
-	}
-}
-
 /* Op j's policy in the words of doc/oracle.md, "Policies". */
 static const char *policy_text(const struct mml_program *p, unsigned j)
 {
@@ -455,14 +408,14 @@ static void class_rate(const struct mml_result *r, int cls, char *buf, size_t le
 {
 	char k[32], n[32];
 	snprintf(buf, len, "%s in %s of %s iterations", mml_class_name((enum mml_class)cls),
-		 grouped(class_iterations(r, cls), k), grouped(r->iterations, n));
+		 grouped(mml_result_class_iterations(r, cls), k), grouped(r->iterations, n));
 }
 
 static void finding_answer(const struct mml_report *rep, char *buf, size_t len)
 {
 	const struct mml_result *r = rep->result;
-	int cls = top_class(r, true);
-	const struct mml_violation *v = first_of(r, cls, true);
+	int cls = mml_result_top_class(r, true);
+	const struct mml_violation *v = mml_result_evidence_of(r, cls, true);
 	char rate[128], op[160] = "";
 	class_rate(r, cls, rate, sizeof rate);
 	if (v && v->op) {
@@ -481,14 +434,14 @@ static void finding_answer(const struct mml_report *rep, char *buf, size_t len)
 static void expected_answer(const struct mml_report *rep, char *buf, size_t len)
 {
 	const struct mml_result *r = rep->result;
-	int cls = top_class(r, false);
-	const struct mml_violation *v = first_of(r, cls, false);
+	int cls = mml_result_top_class(r, false);
+	const struct mml_violation *v = mml_result_evidence_of(r, cls, false);
 	char subject[96], rate[128];
 	if (v && v->op)
 		snprintf(subject, sizeof subject, "%s",
 			 mml_op_class(rep->program->ops[v->op - 1].kind)->name);
 	else
-		kinds_text(rep->program, subject, sizeof subject);
+		mml_op_kinds_text(mml_program_kinds(rep->program), subject, sizeof subject);
 	class_rate(r, cls, rate, sizeof rate);
 	if (mml_program_has_control(rep->program))
 		snprintf(buf, len, "%s: fired (control). %s: the readers could see a "
@@ -514,7 +467,7 @@ void mml_report_answer(const struct mml_report *rep, char *buf, size_t len)
 		mml_report_inconclusive_reason(rep, why, sizeof why);
 		snprintf(buf, len, "INCONCLUSIVE: %s", why);
 	} else if (o == MML_OUTCOME_NEVER) {
-		kinds_text(rep->program, kinds, sizeof kinds);
+		mml_op_kinds_text(mml_program_kinds(rep->program), kinds, sizeof kinds);
 		snprintf(buf, len, "%s: atomic here. Never in %s iterations, %s racing reads",
 			 kinds, grouped(r->iterations, a), short_count(r->racing_reads, b));
 	} else {

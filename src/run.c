@@ -865,6 +865,33 @@ uint64_t mml_result_violations(const struct mml_result *r)
 	return n;
 }
 
+uint64_t mml_result_class_iterations(const struct mml_result *r, int c)
+{
+	uint64_t n = 0;
+	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
+		if (m & 1u << c)
+			n += r->histogram[m];
+	return n;
+}
+
+int mml_result_top_class(const struct mml_result *r, bool finding)
+{
+	int top = 0;
+	for (int c = 1; c < MML_CLASS_COUNT; c++)
+		if (r->count[c][finding] > r->count[top][finding])
+			top = c;
+	return top;
+}
+
+const struct mml_violation *mml_result_evidence_of(const struct mml_result *r,
+						   int cls, bool finding)
+{
+	for (unsigned i = 0; i < r->nevidence; i++)
+		if ((int)r->evidence[i].cls == cls && r->evidence[i].finding == finding)
+			return &r->evidence[i];
+	return NULL;
+}
+
 bool mml_fired(const struct mml_program *p, const struct mml_result *r)
 {
 	return mml_result_findings(r) || r->disagreeing_findings ||

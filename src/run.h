@@ -113,6 +113,15 @@ const char *mml_run_unavailable(const struct mml_program *p);
 
 uint64_t mml_result_findings(const struct mml_result *r);
 uint64_t mml_result_violations(const struct mml_result *r);
+/* Iterations in which class c showed, from the histogram of states. */
+uint64_t mml_result_class_iterations(const struct mml_result *r, int c);
+/* The class with the most violations of one kind (findings or expected
+ * ones): the class a one-line answer names. */
+int mml_result_top_class(const struct mml_result *r, bool finding);
+/* The first kept violation of that class and kind, or NULL. */
+const struct mml_violation *mml_result_evidence_of(const struct mml_result *r,
+						   int cls, bool finding);
+
 /* Whether a run fired: a finding, a disagreement, or any violation in a
  * program with a control op.  The fuzzers crash on it and the commands
  * exit 1. */

@@ -32,19 +32,14 @@ static const char *const verdict_names[] = {
 	[MML_TRIAGE_PENDING] = "not replayed",
 };
 
-static const char *const unreadable_text[] = {
-	[MML_UNREADABLE_IO] = "unreadable or too large",
-	[MML_UNREADABLE_EMPTY] = "empty",
-	[MML_UNREADABLE_VERSION] = "unknown version byte",
-	[MML_UNREADABLE_TEXT] = "text that does not parse",
-};
-
-/* The JSON's keys. */
-static const char *const unreadable_names[] = {
-	[MML_UNREADABLE_IO] = "io",
-	[MML_UNREADABLE_EMPTY] = "empty",
-	[MML_UNREADABLE_VERSION] = "version",
-	[MML_UNREADABLE_TEXT] = "text",
+/* Why a file is not a program: the JSON's key and the text's words. */
+static const struct {
+	const char *key, *text;
+} unreadable[] = {
+	[MML_UNREADABLE_IO] = {"io", "unreadable or too large"},
+	[MML_UNREADABLE_EMPTY] = {"empty", "empty"},
+	[MML_UNREADABLE_VERSION] = {"version", "unknown version byte"},
+	[MML_UNREADABLE_TEXT] = {"text", "text that does not parse"},
 };
 
 const char *mml_triage_verdict_name(enum mml_triage_verdict v)
@@ -214,32 +209,10 @@ static int load(struct mml_triage_file *f, struct mml_program *p,
 	return err ? -1 : 0;
 }
 
-/* Each op kind once, in the catalog's order: "munmap+dontneed". */
-static void kinds_text(unsigned kinds, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = 0;
-	for (int k = 0; k < MML_OP_COUNT && used < len; k++) {
-		if (!(kinds & 1u << k))
-			continue;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? "+" : "",
-				 mml_op_class((enum mml_op_kind)k)->name);
-		used = n < 0 ? len : used + (size_t)n;
-	}
-}
-
-static unsigned program_kinds(const struct mml_program *p)
-{
-	unsigned kinds = 0;
-	for (unsigned i = 0; i < p->nops; i++)
-		kinds |= 1u << p->ops[i].kind;
-	return kinds;
-}
-
 static void decode_key(const struct mml_program *p, char *buf, size_t len)
 {
 	char kinds[128];
-	kinds_text(program_kinds(p), kinds, sizeof kinds);
+	mml_op_kinds_text(mml_program_kinds(p), kinds, sizeof kinds);
 	snprintf(buf, len, "%s on %s order %u", kinds, mml_backing_name(p->backing),
 		 p->page_order);
 }
@@ -290,16 +263,6 @@ void mml_triage_group(struct mml_triage *t)
 	}
 }
 
-/* The class with the most violations of one kind in a result. */
-static int top_class(const struct mml_result *r, bool finding)
-{
-	int top = 0;
-	for (int c = 1; c < MML_CLASS_COUNT; c++)
-		if (r->count[c][finding] > r->count[top][finding])
-			top = c;
-	return top;
-}
-
 /* What the first firing shows: its verdict, class, the op it blames and
  * the ops its evidence rests on. */
 static void classify(struct mml_triage_group *g, const struct mml_execution *x)
@@ -317,10 +280,8 @@ static void classify(struct mml_triage_group *g, const struct mml_execution *x)
 	if (r->disagreeing_findings) {
 		v = &r->disagreement;
 	} else {
-		g->cls = top_class(r, finding);
-		for (unsigned i = 0; i < r->nevidence && !v; i++)
-			if ((int)r->evidence[i].cls == g->cls && r->evidence[i].finding == finding)
-				v = &r->evidence[i];
+		g->cls = mml_result_top_class(r, finding);
+		v = mml_result_evidence_of(r, g->cls, finding);
 	}
 	if (v) {
 		g->cls = (int)v->cls;
@@ -459,7 +420,7 @@ void mml_triage_signature(const struct mml_triage *t, unsigned g, char *buf,
 		return;
 	}
 	char involved[128];
-	kinds_text(grp->involved, involved, sizeof involved);
+	mml_op_kinds_text(grp->involved, involved, sizeof involved);
 	const char *kind = grp->verdict == MML_TRIAGE_CONTROL ? "expected" : "finding";
 	snprintf(buf, len, "%s %s by %s (ops %s) on %s order %u",
 		 mml_class_name((enum mml_class)grp->cls), kind,
@@ -478,7 +439,7 @@ void mml_triage_corpus_name(const struct mml_triage *t, unsigned g, char *buf,
 		snprintf(kinds, sizeof kinds, "%s",
 			 mml_op_class((enum mml_op_kind)grp->blamed)->name);
 	else
-		kinds_text(program_kinds(&grp->program), kinds, sizeof kinds);
+		mml_op_kinds_text(mml_program_kinds(&grp->program), kinds, sizeof kinds);
 	snprintf(buf, len, "%s-%s-o%u%s%s", kinds, mml_backing_name(grp->program.backing),
 		 grp->program.page_order, fired(grp) && grp->cls >= 0 ? "-" : "",
 		 fired(grp) && grp->cls >= 0 ? mml_class_name((enum mml_class)grp->cls) : "");
@@ -513,7 +474,7 @@ static void print_unreadable(FILE *out, const struct mml_triage *t)
 	fprintf(out, "Not programs: %u", unreadable_total(t));
 	for (int u = 0; u < MML_UNREADABLE_COUNT; u++)
 		if (t->unreadable[u])
-			fprintf(out, ", %s %u", unreadable_text[u], t->unreadable[u]);
+			fprintf(out, ", %s %u", unreadable[u].text, t->unreadable[u]);
 	fprintf(out, "; shorter than their records (missing bytes read as zero): %u\n",
 		t->short_files);
 }
@@ -575,7 +536,7 @@ static json_t *group_json(const struct mml_triage *t, unsigned g)
 		"blamed", grp->blamed >= 0 ? json_string(mml_op_class((enum mml_op_kind)grp->blamed)->name)
 					   : json_null(),
 		"involved", kinds_json(grp->involved),
-		"kinds", kinds_json(program_kinds(&grp->program)),
+		"kinds", kinds_json(mml_program_kinds(&grp->program)),
 		"backing", mml_backing_name(grp->program.backing),
 		"page_order", (json_int_t)grp->program.page_order,
 		"smallest", t->files[grp->smallest].path, "corpus_name", name,
@@ -588,13 +549,13 @@ int mml_triage_json(FILE *out, const struct mml_triage *t)
 	for (unsigned g = 0; g < t->ngroups; g++)
 		if (t->groups[g].merged_into == g)
 			json_array_append_new(groups, group_json(t, g));
-	json_t *unreadable = json_object();
+	json_t *counts = json_object();
 	for (int u = 0; u < MML_UNREADABLE_COUNT; u++)
-		json_object_set_new(unreadable, unreadable_names[u],
+		json_object_set_new(counts, unreadable[u].key,
 				    json_integer(t->unreadable[u]));
 	json_t *doc = json_pack("{s:I, s:I, s:o, s:I, s:f, s:b, s:o}",
 		"format", (json_int_t)JSON_FORMAT_VERSION, "files", (json_int_t)t->nfiles,
-		"not_programs", unreadable, "short_files", (json_int_t)t->short_files,
+		"not_programs", counts, "short_files", (json_int_t)t->short_files,
 		"seconds", t->seconds, "interrupted", t->interrupted, "groups", groups);
 	if (!doc)
 		return -1;
