@@ -81,29 +81,41 @@ static bool not_an_input(const char *name)
 	return name[0] == '.' || strcmp(name, "README.txt") == 0;
 }
 
+/* The entries of a directory in name order; -1 with why. */
+static int entries(const char *dir, struct dirent ***names, char *why, size_t len)
+{
+	int n = scandir(dir, names, NULL, alphasort);
+	if (n < 0)
+		snprintf(why, len, "%s: %s", dir, strerror(errno));
+	return n;
+}
+
+static void free_entries(struct dirent **names, int n)
+{
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 /* The regular files of a directory, in name order. */
 static int add_dir_files(struct mml_triage *t, const char *dir, char *why,
 			 size_t len)
 {
 	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-	if (n < 0) {
-		snprintf(why, len, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	int err = 0;
-	for (int i = 0; i < n; i++) {
+	int n = entries(dir, &names, why, len), err = n < 0 ? -1 : 0;
+	for (int i = 0; i < n && !err; i++) {
 		char path[4096];
 		struct stat st;
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-		if (!err && !not_an_input(names[i]->d_name) && stat(path, &st) == 0 &&
+		if (!not_an_input(names[i]->d_name) && stat(path, &st) == 0 &&
 		    S_ISREG(st.st_mode) && add_file(t, path, (size_t)st.st_size)) {
 			snprintf(why, len, "out of memory");
 			err = -1;
 		}
-		free(names[i]);
 	}
-	free(names);
+	free_entries(names, n);
 	return err;
 }
 
@@ -112,22 +124,16 @@ static int add_sync_dir(struct mml_triage *t, const char *dir, bool *found,
 			char *why, size_t len)
 {
 	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-	if (n < 0) {
-		snprintf(why, len, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	int err = 0;
-	for (int i = 0; i < n; i++) {
+	int n = entries(dir, &names, why, len), err = n < 0 ? -1 : 0;
+	for (int i = 0; i < n && !err; i++) {
 		char crashes[4096];
 		snprintf(crashes, sizeof crashes, "%s/%s/crashes", dir, names[i]->d_name);
-		if (!err && names[i]->d_name[0] != '.' && is_dir(crashes)) {
+		if (names[i]->d_name[0] != '.' && is_dir(crashes)) {
 			*found = true;
 			err = add_dir_files(t, crashes, why, len);
 		}
-		free(names[i]);
 	}
-	free(names);
+	free_entries(names, n);
 	return err;
 }
 
