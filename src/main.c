@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include "encoding.h"
 #include "execution.h"
 #include "hugesetup.h"
+#include "json.h"
 #include "ops.h"
 #include "plot.h"
 #include "program.h"
@@ -36,7 +38,7 @@ static const char usage[] =
 "       mmlitmus decode FILE\n"
 "       mmlitmus encode [-o OUT] FILE\n"
 "       mmlitmus replay [--kernel LIST] [-n RUNS] [--first] [--seed N]\n"
-"                       [--plot OUT.svg] [--huge-setup] FILE\n"
+"                       [--json] [--plot OUT.svg] [--huge-setup] FILE\n"
 "       mmlitmus survey [--kernels LIST] [OPTION]...\n"
 "       mmlitmus triage [-n RUNS] [--budget S] [--json] [--minimize [--add]]\n"
 "                       [-o DIR] DIR|FILE...\n"
@@ -158,6 +160,8 @@ static const char usage[] =
 "  -n, --runs RUNS        with replay: RUNS executions (default 20)\n"
 "      --first            with replay: stop at the first that fires (then\n"
 "                         the count is no rate)\n"
+"      --json             with replay: the rate and the report as one JSON\n"
+"                         object (doc/replay.schema.json)\n"
 "      --huge-setup       with replay: as for run\n"
 "      --kernel LIST      with replay: replay in each kernel of LIST under\n"
 "                         qemu (6.1, 6.1-rt, 6.12, a bzImage or vmlinux of\n"
@@ -243,6 +247,7 @@ static const struct option options[] = {
 
 static const struct option replay_options[] = {
 	{"runs", required_argument, NULL, 'n'},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"first", no_argument, NULL, OPT_FIRST},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"plot", required_argument, NULL, OPT_PLOT},
@@ -771,10 +776,26 @@ static void print_rate(uint64_t fired, uint64_t done, uint64_t seed, bool first)
 	printf("\n");
 }
 
+/* The rate and the report as one JSON object: what tools read instead of
+ * the text. */
+static void print_replay_json(const char *path, uint64_t fired, uint64_t done,
+			      uint64_t seed, const struct mml_execution *x)
+{
+	struct mml_report rep = {path, &x->program, &x->config, &x->result};
+	json_t *report = mml_report_json_object(&rep);
+	json_t *doc = report ? json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:o}",
+		"format", (json_int_t)MML_JSON_FORMAT, "file", path,
+		"fired", (json_int_t)fired, "runs", (json_int_t)done,
+		"first_seed", (json_int_t)seed, "interrupted", (bool)stop_requested,
+		"report", report) : NULL;
+	if (mml_json_write(stdout, doc, 0))
+		fail_exit("replay: cannot write the JSON");
+}
+
 static int replay_command(int argc, char **argv)
 {
 	uint64_t runs = 20, seed = 1;
-	bool first_only = false, huge_setup = false;
+	bool first_only = false, huge_setup = false, json = false;
 	const char *plot = NULL;
 	int opt;
 	optind = 1;
@@ -785,6 +806,8 @@ static int replay_command(int argc, char **argv)
 			seed = parse_number("--seed", optarg, UINT64_MAX);
 		else if (opt == OPT_FIRST)
 			first_only = true;
+		else if (opt == OPT_JSON)
+			json = true;
 		else if (opt == OPT_PLOT)
 			plot = optarg;
 		else if (opt == OPT_HUGE_SETUP)
@@ -816,10 +839,14 @@ static int replay_command(int argc, char **argv)
 		if (x->status == MML_EXEC_FIRED && fired++ == 0)
 			*first = *x;
 	}
-	print_rate(fired, done, seed, first_only);
 	/* The report holds the program; a replay that never fired shows the
 	 * program of its last run. */
-	mml_execution_report(stdout, path, fired ? first : x);
+	if (json) {
+		print_replay_json(path, fired, done, seed, fired ? first : x);
+	} else {
+		print_rate(fired, done, seed, first_only);
+		mml_execution_report(stdout, path, fired ? first : x);
+	}
 	fflush(stdout);
 	if (plot)
 		write_plot(plot, path, &x->program, x->capture);

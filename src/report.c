@@ -6,12 +6,11 @@
 
 #include "history.h"
 #include "huge.h"
+#include "json.h"
 #include "ops.h"
 #include "tag.h"
 #include "text.h"
 #include "writer.h"
-
-enum { JSON_FORMAT_VERSION = 1 };
 
 static const char *const outcome_names[] = {
 	[MML_OUTCOME_NEVER] = "Never",
@@ -761,12 +760,12 @@ static json_t *verdict_json(const struct mml_report *rep, enum mml_outcome o)
 			 "disagreements", (json_int_t)r->disagreeing_findings);
 }
 
-int mml_report_json(FILE *out, const struct mml_report *rep)
+json_t *mml_report_json_object(const struct mml_report *rep)
 {
 	const struct mml_result *r = rep->result;
 	struct mml_history h = {0};
 	if (mml_history_build(&h, rep->program))
-		return -1;
+		return NULL;
 	enum mml_outcome o = mml_report_outcome(rep);
 	json_t *evidence = json_array();
 	for (unsigned i = 0; i < r->nevidence; i++)
@@ -776,7 +775,7 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I,"
 		" s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 		" s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
-		"format", (json_int_t)JSON_FORMAT_VERSION, "test", rep->name,
+		"format", (json_int_t)MML_JSON_FORMAT, "test", rep->name,
 		"program", program_json(rep->program),
 		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
 		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
@@ -804,10 +803,10 @@ int mml_report_json(FILE *out, const struct mml_report *rep)
 		"verdict", verdict_json(rep, o), "evidence", evidence,
 		"interrupted", r->interrupted,
 		"error", r->error[0] ? r->error : NULL);
-	if (!doc)
-		return -1;
-	int err = json_dumpf(doc, out, JSON_COMPACT);
-	fputc('\n', out);
-	json_decref(doc);
-	return err ? -1 : 0;
+	return doc;
+}
+
+int mml_report_json(FILE *out, const struct mml_report *rep)
+{
+	return mml_json_write(out, mml_report_json_object(rep), 0);
 }

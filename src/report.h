@@ -33,7 +33,10 @@ void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
  * "INCONCLUSIVE: ..."; the text report opens and closes with it. */
 void mml_report_answer(const struct mml_report *rep, char *buf, size_t len);
 void mml_report_text(FILE *out, const struct mml_report *rep);
-/* Returns 0, or -1 when the JSON could not be built. */
+/* The report as a JSON object (doc/report.schema.json), or NULL when it
+ * could not be built. */
+struct json_t *mml_report_json_object(const struct mml_report *rep);
+/* Writes it on one line; returns 0, or -1 when it could not be built. */
 int mml_report_json(FILE *out, const struct mml_report *rep);
 
 #endif

@@ -10,13 +10,13 @@
 #include <time.h>
 
 #include "encoding.h"
+#include "json.h"
 #include "ops.h"
 #include "oracle.h"
 #include "report.h"
 #include "text.h"
 
 enum {
-	JSON_FORMAT_VERSION = 1,
 	/* Inputs are at most MML_ENCODING_MAX bytes, text a few kB; a file
 	 * far larger is not an input. */
 	MAX_FILE = 1 << 20,
@@ -560,15 +560,10 @@ int mml_triage_json(FILE *out, const struct mml_triage *t)
 		json_object_set_new(counts, unreadable[u].key,
 				    json_integer(t->unreadable[u]));
 	json_t *doc = json_pack("{s:I, s:I, s:o, s:I, s:f, s:b, s:o}",
-		"format", (json_int_t)JSON_FORMAT_VERSION, "files", (json_int_t)t->nfiles,
+		"format", (json_int_t)MML_JSON_FORMAT, "files", (json_int_t)t->nfiles,
 		"not_programs", counts, "short_files", (json_int_t)t->short_files,
 		"seconds", t->seconds, "interrupted", t->interrupted, "groups", groups);
-	if (!doc)
-		return -1;
-	int err = json_dumpf(doc, out, JSON_COMPACT);
-	fputc('\n', out);
-	json_decref(doc);
-	return err ? -1 : 0;
+	return mml_json_write(out, doc, 0);
 }
 
 int mml_triage_status(const struct mml_triage *t)

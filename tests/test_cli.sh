@@ -5,6 +5,7 @@ set -u
 bin=$1
 main_c=$2
 man_page=$3
+docs=$(dirname "$man_page")
 tmp=$(mktemp -d)
 # A setting a test changes goes back even when the test dies.
 restore_file=
@@ -177,6 +178,20 @@ replay_rate() {
 		grep -q '^Verdict fired (control)' "$tmp/c.out"
 }
 
+# replay --json: the rate and a report, each fitting its schema.
+replay_json() {
+	"$bin" replay --json -n 3 "$tmp/c.litmus" >"$tmp/r.json"
+	[ $? -eq 1 ] || return 1
+	python3 - "$tmp/r.json" "$docs/replay.schema.json" "$docs/report.schema.json" <<'PY'
+import json, sys
+import jsonschema
+doc = json.load(open(sys.argv[1]))
+jsonschema.validate(doc, json.load(open(sys.argv[2])))
+jsonschema.validate(doc["report"], json.load(open(sys.argv[3])))
+assert doc["fired"] >= 1 and doc["runs"] == 3, doc
+PY
+}
+
 # --first stops at the first firing run and says that the count is no rate.
 replay_first() {
 	"$bin" replay --first -n 5 "$tmp/c.litmus" >"$tmp/c1.out" 2>&1
@@ -295,6 +310,7 @@ check "text -> bytes -> text is the identity, bytes round trip too" text_round_t
 check "run FILE takes both forms" run_file_reports_it
 check "replay prints the rate, the program once and the evidence; exit 1 when it fired" replay_rate
 check "replay --first stops at the first firing and says it is no rate" replay_first
+check "replay --json fits doc/replay.schema.json, its report doc/report.schema.json" replay_json
 check "truncated and empty inputs decode to programs" any_bytes_decode
 check "decode without a FILE is a usage error" usage_error decode
 check "a missing FILE is a one-line error" usage_error decode "$tmp/nonexistent"
