@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "opparam.h"
 #include "ops.h"
 
 /* A cursor over the input that reads zeros past its end. */
@@ -139,24 +140,13 @@ static void decode_op_v2(struct input *in, const struct mml_program *p,
 	uint32_t folio = p->backing == MML_BACKING_HUGETLB ? 1u << p->page_order : 1;
 	op->kind = (enum mml_op_kind)(take(in, 1) % MML_OP_COUNT);
 	decode_range(in, p->pages, folio, op);
-	uint32_t backing = decode_backing(take(in, 1));
-	uint32_t prot = take(in, 1) % 2;
-	uint32_t flags = take(in, 1);
-	uint32_t align = take(in, 1) % MML_ALIGN_COUNT;
-	unsigned params = mml_op_class(op->kind)->params;
-	if (params & MML_PARAM_BACKING)
-		op->backing = (enum mml_backing)backing;
+	uint8_t bytes[MML_OP_PARAM_BYTES];
+	for (unsigned i = 0; i < MML_OP_PARAM_BYTES; i++)
+		bytes[i] = (uint8_t)take(in, 1);
+	mml_op_params_decode(op, bytes);
 	/* hugetlb pages need the whole program in whole huge pages. */
 	if (op->backing == MML_BACKING_HUGETLB && p->backing != MML_BACKING_HUGETLB)
 		op->backing = MML_BACKING_MEMFD;
-	if (params & MML_PARAM_PROT)
-		op->prot = (enum mml_prot)prot;
-	op->descending = (params & MML_PARAM_DIRECTION) && (flags & 1);
-	op->dontunmap = (params & MML_PARAM_DONTUNMAP) && (flags & 2);
-	op->populate = (params & MML_PARAM_MAPFLAGS) && (flags & 4);
-	op->locked = (params & MML_PARAM_MAPFLAGS) && (flags & 8);
-	if (params & MML_PARAM_ALIGN)
-		op->align = (enum mml_align)align;
 }
 
 /* An op the program around it makes impossible (an ftruncate of anonymous
@@ -232,21 +222,13 @@ static void give(struct output *out, uint32_t v, unsigned bytes)
 static void encode_op(struct output *out, const struct mml_op *op,
 		      uint32_t folio)
 {
-	const struct mml_op_class *c = mml_op_class(op->kind);
 	give(out, op->kind, 1);
 	give(out, op->lo / folio, 3);
 	give(out, (op->hi - op->lo) / folio - 1, 3);
-	give(out, c->params & MML_PARAM_BACKING ? op->backing : 0, 1);
-	give(out, c->params & MML_PARAM_PROT ? op->prot : 0, 1);
-	bool direction = c->params & MML_PARAM_DIRECTION;
-	bool dontunmap = c->params & MML_PARAM_DONTUNMAP;
-	bool mapflags = c->params & MML_PARAM_MAPFLAGS;
-	uint32_t flags = (uint32_t)(direction && op->descending) |
-			 (uint32_t)(dontunmap && op->dontunmap) << 1 |
-			 (uint32_t)(mapflags && op->populate) << 2 |
-			 (uint32_t)(mapflags && op->locked) << 3;
-	give(out, flags, 1);
-	give(out, c->params & MML_PARAM_ALIGN ? op->align : 0, 1);
+	uint8_t bytes[MML_OP_PARAM_BYTES];
+	mml_op_params_encode(op, bytes);
+	for (unsigned i = 0; i < MML_OP_PARAM_BYTES; i++)
+		give(out, bytes[i], 1);
 }
 
 static void encode_reader(struct output *out, const struct mml_reader *r)

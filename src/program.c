@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opparam.h"
 #include "ops.h"
 
 static const char *const backing_names[MML_BACKING_COUNT] = {
@@ -146,56 +147,11 @@ static int parse_range(const char *s, size_t len, struct mml_op *op)
 	return parse_u32(buf, &op->lo) || parse_u32(dash + 1, &op->hi) ? -1 : 0;
 }
 
-static bool is_word(const char *s, size_t len, const char *word)
-{
-	return len == strlen(word) && strncmp(s, word, len) == 0;
-}
-
-static int parse_op_flag(const char *s, size_t len, unsigned params,
-			 struct mml_op *op)
-{
-	bool mapflags = params & MML_PARAM_MAPFLAGS;
-	if ((params & MML_PARAM_DONTUNMAP) && is_word(s, len, "dontunmap"))
-		op->dontunmap = true;
-	else if (mapflags && is_word(s, len, "populate"))
-		op->populate = true;
-	else if (mapflags && is_word(s, len, "locked"))
-		op->locked = true;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_op_param(const char *s, size_t len, unsigned params,
-			  struct mml_op *op)
+static int parse_op_param(const char *s, size_t len, struct mml_op *op)
 {
 	if (len > 0 && s[0] >= '0' && s[0] <= '9')
 		return parse_range(s, len, op);
-	int b = lookup(backing_names, MML_BACKING_COUNT, s, len);
-	if (b >= 0 && (params & MML_PARAM_BACKING)) {
-		op->backing = (enum mml_backing)b;
-		return 0;
-	}
-	int a = lookup(align_names, MML_ALIGN_COUNT, s, len);
-	if (a >= 0 && (params & MML_PARAM_ALIGN)) {
-		op->align = (enum mml_align)a;
-		return 0;
-	}
-	if (parse_op_flag(s, len, params, op) == 0)
-		return 0;
-	bool prot = params & MML_PARAM_PROT;
-	bool direction = params & MML_PARAM_DIRECTION;
-	if (prot && len == 4 && strncmp(s, "none", 4) == 0)
-		op->prot = MML_PROT_NONE;
-	else if (prot && len == 4 && strncmp(s, "read", 4) == 0)
-		op->prot = MML_PROT_READ;
-	else if (direction && len == 3 && strncmp(s, "asc", 3) == 0)
-		op->descending = false;
-	else if (direction && len == 4 && strncmp(s, "desc", 4) == 0)
-		op->descending = true;
-	else
-		return -1;
-	return 0;
+	return mml_op_param_parse(s, len, op);
 }
 
 int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
@@ -213,12 +169,11 @@ int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
 	*out = (struct mml_op){.kind = (enum mml_op_kind)kind, .lo = 0,
 			       .hi = pages, .backing = MML_BACKING_MEMFD,
 			       .prot = MML_PROT_NONE, .align = MML_ALIGN_PTE};
-	unsigned params = mml_op_class(out->kind)->params;
 	while (colon) {
 		const char *p = colon + 1;
 		colon = strchr(p, ':');
 		size_t plen = colon ? (size_t)(colon - p) : strlen(p);
-		if (parse_op_param(p, plen, params, out))
+		if (parse_op_param(p, plen, out))
 			return -1;
 	}
 	return 0;
@@ -419,24 +374,7 @@ const char *mml_program_check(const struct mml_program *p)
 
 void mml_op_format(const struct mml_op *op, char *buf, size_t len)
 {
-	const struct mml_op_class *c = mml_op_class(op->kind);
-	int n = snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, c->name, op->lo, op->hi);
-	const char *words[5];
-	unsigned nwords = 0;
-	if (c->params & MML_PARAM_BACKING)
-		words[nwords++] = mml_backing_name(op->backing);
-	if (c->params & MML_PARAM_PROT)
-		words[nwords++] = op->prot == MML_PROT_READ ? "read" : "none";
-	if (c->params & MML_PARAM_DIRECTION)
-		words[nwords++] = op->descending ? "desc" : "asc";
-	if ((c->params & MML_PARAM_ALIGN) && op->align != MML_ALIGN_PTE)
-		words[nwords++] = mml_align_name(op->align);
-	if ((c->params & MML_PARAM_DONTUNMAP) && op->dontunmap)
-		words[nwords++] = "dontunmap";
-	if ((c->params & MML_PARAM_MAPFLAGS) && op->populate)
-		words[nwords++] = "populate";
-	if ((c->params & MML_PARAM_MAPFLAGS) && op->locked)
-		words[nwords++] = "locked";
-	for (unsigned i = 0; i < nwords && n >= 0 && (size_t)n < len; i++)
-		n += snprintf(buf + n, len - (size_t)n, ":%s", words[i]);
+	snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, mml_op_class(op->kind)->name,
+		 op->lo, op->hi);
+	mml_op_params_format(op, buf, len);
 }

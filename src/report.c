@@ -7,6 +7,7 @@
 #include "history.h"
 #include "huge.h"
 #include "json.h"
+#include "opparam.h"
 #include "ops.h"
 #include "tag.h"
 #include "text.h"
@@ -570,26 +571,12 @@ void mml_report_text(FILE *out, const struct mml_report *rep)
 static json_t *op_json(const struct mml_program *p, unsigned number)
 {
 	const struct mml_op *op = &p->ops[number - 1];
-	const struct mml_op_class *c = mml_op_class(op->kind);
 	char text[96];
 	mml_op_format(op, text, sizeof text);
-	json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:b}", "kind", c->name,
+	json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:b}", "kind", mml_op_class(op->kind)->name,
 			      "lo", (json_int_t)op->lo, "hi", (json_int_t)op->hi,
 			      "text", text, "atomic", mml_op_atomic(p, number));
-	if (c->params & MML_PARAM_BACKING)
-		json_object_set_new(j, "backing", json_string(mml_backing_name(op->backing)));
-	if (c->params & MML_PARAM_PROT)
-		json_object_set_new(j, "prot", json_string(op->prot == MML_PROT_READ ? "read" : "none"));
-	if (c->params & MML_PARAM_DIRECTION)
-		json_object_set_new(j, "direction", json_string(op->descending ? "desc" : "asc"));
-	if (c->params & MML_PARAM_ALIGN)
-		json_object_set_new(j, "align", json_string(mml_align_name(op->align)));
-	if (c->params & MML_PARAM_DONTUNMAP)
-		json_object_set_new(j, "dontunmap", json_boolean(op->dontunmap));
-	if (c->params & MML_PARAM_MAPFLAGS) {
-		json_object_set_new(j, "populate", json_boolean(op->populate));
-		json_object_set_new(j, "locked", json_boolean(op->locked));
-	}
+	mml_op_params_json(op, j);
 	return j;
 }
 
