@@ -102,3 +102,35 @@ void mml_crew_close(struct mml_crew *c)
 	}
 	c->nworkers = 0;
 }
+
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+int mml_program_place(struct mml_program *p)
+{
+	int cpus[CPU_SETSIZE];
+	int n = allowed_cpus(cpus, CPU_SETSIZE);
+	if (p->mapper_cpu == MML_AUTO_CPU)
+		p->mapper_cpu = n > 1 ? cpus[0] : MML_NO_CPU;
+	int others[CPU_SETSIZE], m = 0;
+	for (int i = 0; i < n; i++)
+		if (cpus[i] != p->mapper_cpu)
+			others[m++] = cpus[i];
+	unsigned next = 0;
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		struct mml_reader *r = &p->readers[i];
+		if (r->cpu != MML_AUTO_CPU)
+			continue;
+		r->cpu = n > 1 && m > 0 ? others[next++ % (unsigned)m] : MML_NO_CPU;
+	}
+	return n;
+}

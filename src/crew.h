@@ -46,4 +46,10 @@ void mml_crew_wait(struct mml_crew *c, int worker);
 /* Stops and joins every worker; the crew can be used again. */
 void mml_crew_close(struct mml_crew *c);
 
+/* Resolves MML_AUTO_CPU in a program: the mapper on the first CPU this
+ * thread may use, the readers round-robin on the others, so that each
+ * reader can overlap the mapper.  With one CPU nothing is pinned.  Returns
+ * the CPU count. */
+int mml_program_place(struct mml_program *p);
+
 #endif

@@ -14,6 +14,7 @@
 #include "encoding.h"
 #include "ops.h"
 #include "report.h"
+#include "text.h"
 
 struct cap_var {
 	const char *name;

@@ -11,6 +11,7 @@
 
 #include "backing.h"
 #include "ops.h"
+#include "text.h"
 
 enum {
 	KPF_COMPOUND_HEAD = 15, /* include/uapi/linux/kernel-page-flags.h */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "crew.h"
 #include "encoding.h"
 #include "execution.h"
 #include "hugesetup.h"

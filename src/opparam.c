@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "text.h"
 
 /* A parameter's value is a small number: an enum, or 0 and 1 for a flag. */
 struct param {
@@ -20,19 +21,8 @@ struct param {
 	void (*set)(struct mml_op *op, unsigned v);
 };
 
-static const char *const backing_words[MML_BACKING_COUNT] = {
-	[MML_BACKING_MEMFD] = "memfd",
-	[MML_BACKING_TMPFS] = "tmpfs",
-	[MML_BACKING_ANON] = "anon",
-	[MML_BACKING_HUGETLB] = "hugetlb",
-};
 static const char *const prot_words[] = {[MML_PROT_NONE] = "none", [MML_PROT_READ] = "read"};
 static const char *const direction_words[] = {"asc", "desc"};
-static const char *const align_words[MML_ALIGN_COUNT] = {
-	[MML_ALIGN_PTE] = "pte",
-	[MML_ALIGN_PMD] = "pmd",
-	[MML_ALIGN_PUD] = "pud",
-};
 static const char *const dontunmap_words[] = {NULL, "dontunmap"};
 static const char *const populate_words[] = {NULL, "populate"};
 static const char *const locked_words[] = {NULL, "locked"};
@@ -54,12 +44,12 @@ static void set_locked(struct mml_op *op, unsigned v) { op->locked = v; }
 
 /* In the order the text form writes them. */
 static const struct param params[] = {
-	{MML_PARAM_BACKING, "backing", backing_words, MML_BACKING_COUNT, false, true,
+	{MML_PARAM_BACKING, "backing", mml_backing_names, MML_BACKING_COUNT, false, true,
 	 0, 0, get_backing, set_backing},
 	{MML_PARAM_PROT, "prot", prot_words, 2, false, true, 1, 0, get_prot, set_prot},
 	{MML_PARAM_DIRECTION, "direction", direction_words, 2, false, true, 2, 0,
 	 get_descending, set_descending},
-	{MML_PARAM_ALIGN, "align", align_words, MML_ALIGN_COUNT, false, false, 3, 0,
+	{MML_PARAM_ALIGN, "align", mml_align_names, MML_ALIGN_COUNT, false, false, 3, 0,
 	 get_align, set_align},
 	{MML_PARAM_DONTUNMAP, "dontunmap", dontunmap_words, 2, true, false, 2, 1,
 	 get_dontunmap, set_dontunmap},

@@ -6,6 +6,7 @@
 
 #include "ops.h"
 #include "tag.h"
+#include "text.h"
 
 enum {
 	WIDTH = 1000,

@@ -146,26 +146,4 @@ bool mml_program_uses_hugetlb(const struct mml_program *p);
  * memory of backing b. */
 bool mml_program_maps(const struct mml_program *p, enum mml_backing b);
 
-/* Resolves MML_AUTO_CPU: the mapper on the first CPU this thread may use,
- * the readers round-robin on the others, so that each reader can overlap
- * the mapper.  With one CPU nothing is pinned.  Returns the CPU count. */
-int mml_program_place(struct mml_program *p);
-
-/* A decimal number that fills the whole string and is at most max: the
- * one reading of numbers in flags, program text and the environment. */
-int mml_parse_number(const char *s, uint64_t max, uint64_t *out);
-
-const char *mml_backing_name(enum mml_backing b);
-const char *mml_order_name(enum mml_read_order o);
-const char *mml_delay_name(enum mml_delay d);
-const char *mml_align_name(enum mml_align a);
-const char *mml_perturb_name(enum mml_perturb x);
-int mml_perturb_parse(const char *s, enum mml_perturb *out);
-int mml_backing_parse(const char *s, enum mml_backing *out);
-int mml_order_parse(const char *s, struct mml_reader *out);
-int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount);
-/* SPEC is KIND[:LO-HI][:PARAM]...; the range defaults to the whole region. */
-int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out);
-void mml_op_format(const struct mml_op *op, char *buf, size_t len);
-
 #endif

@@ -19,6 +19,7 @@
 #include "reader.h"
 #include "rng.h"
 #include "tag.h"
+#include "text.h"
 #include "writer.h"
 
 struct runner {

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -7,7 +8,185 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opparam.h"
+#include "ops.h"
 #include "sink.h"
+
+const char *const mml_backing_names[MML_BACKING_COUNT] = {
+	[MML_BACKING_MEMFD] = "memfd",
+	[MML_BACKING_TMPFS] = "tmpfs",
+	[MML_BACKING_ANON] = "anon",
+	[MML_BACKING_HUGETLB] = "hugetlb",
+};
+
+const char *const mml_align_names[MML_ALIGN_COUNT] = {
+	[MML_ALIGN_PTE] = "pte",
+	[MML_ALIGN_PMD] = "pmd",
+	[MML_ALIGN_PUD] = "pud",
+};
+
+static const char *const perturb_names[MML_PERTURB_COUNT] = {
+	[MML_PERTURB_NONE] = "none",
+	[MML_PERTURB_FORK] = "fork",
+	[MML_PERTURB_MMAP] = "mmap",
+};
+
+static const char *const order_names[MML_ORDER_COUNT] = {
+	[MML_ORDER_ASC] = "asc",
+	[MML_ORDER_DESC] = "desc",
+	[MML_ORDER_RANDOM] = "random",
+	[MML_ORDER_STRIDE] = "stride",
+	[MML_ORDER_PINGPONG] = "pingpong",
+	[MML_ORDER_SINGLE] = "single",
+};
+
+static const char *const delay_names[MML_DELAY_COUNT] = {
+	[MML_DELAY_NONE] = "none",
+	[MML_DELAY_SPIN] = "spin",
+	[MML_DELAY_YIELD] = "yield",
+	[MML_DELAY_SLEEP] = "sleep",
+};
+
+const char *mml_backing_name(enum mml_backing b) { return mml_backing_names[b]; }
+const char *mml_order_name(enum mml_read_order o) { return order_names[o]; }
+const char *mml_delay_name(enum mml_delay d) { return delay_names[d]; }
+const char *mml_align_name(enum mml_align a) { return mml_align_names[a]; }
+const char *mml_perturb_name(enum mml_perturb x) { return perturb_names[x]; }
+
+static int lookup(const char *const *names, int n, const char *s, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+int mml_parse_number(const char *s, uint64_t max, uint64_t *out)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	if (mml_parse_number(s, UINT32_MAX, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int mml_backing_parse(const char *s, enum mml_backing *out)
+{
+	int b = lookup(mml_backing_names, MML_BACKING_COUNT, s, strlen(s));
+	if (b < 0)
+		return -1;
+	*out = (enum mml_backing)b;
+	return 0;
+}
+
+int mml_perturb_parse(const char *s, enum mml_perturb *out)
+{
+	int x = lookup(perturb_names, MML_PERTURB_COUNT, s, strlen(s));
+	if (x < 0)
+		return -1;
+	*out = (enum mml_perturb)x;
+	return 0;
+}
+
+/* NAME or NAME:N, for stride and single. */
+int mml_order_parse(const char *s, struct mml_reader *out)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	int o = lookup(order_names, MML_ORDER_COUNT, s, len);
+	if (o < 0)
+		return -1;
+	out->order = (enum mml_read_order)o;
+	out->param = o == MML_ORDER_STRIDE ? 2 : 0;
+	if (!colon)
+		return 0;
+	if (o != MML_ORDER_STRIDE && o != MML_ORDER_SINGLE)
+		return -1;
+	return parse_u32(colon + 1, &out->param);
+}
+
+/* NAME or NAME:N; the amount bounds the per-op random draw. */
+int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	int d = lookup(delay_names, MML_DELAY_COUNT, s, len);
+	if (d < 0)
+		return -1;
+	*kind = (enum mml_delay)d;
+	*amount = d == MML_DELAY_SPIN ? 1000 : d == MML_DELAY_SLEEP ? 10000 : 0;
+	if (!colon)
+		return 0;
+	if (d != MML_DELAY_SPIN && d != MML_DELAY_SLEEP)
+		return -1;
+	return parse_u32(colon + 1, amount);
+}
+
+static int parse_range(const char *s, size_t len, struct mml_op *op)
+{
+	char buf[32];
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	char *dash = strchr(buf, '-');
+	if (!dash || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	*dash = 0;
+	return parse_u32(buf, &op->lo) || parse_u32(dash + 1, &op->hi) ? -1 : 0;
+}
+
+static int parse_op_param(const char *s, size_t len, struct mml_op *op)
+{
+	if (len > 0 && s[0] >= '0' && s[0] <= '9')
+		return parse_range(s, len, op);
+	return mml_op_param_parse(s, len, op);
+}
+
+int mml_op_parse(const char *s, uint32_t pages, struct mml_op *out)
+{
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	char name[32];
+	if (len >= sizeof name)
+		return -1;
+	memcpy(name, s, len);
+	name[len] = 0;
+	int kind = mml_op_kind_parse(name);
+	if (kind < 0)
+		return -1;
+	*out = (struct mml_op){.kind = (enum mml_op_kind)kind, .lo = 0,
+			       .hi = pages, .backing = MML_BACKING_MEMFD,
+			       .prot = MML_PROT_NONE, .align = MML_ALIGN_PTE};
+	while (colon) {
+		const char *p = colon + 1;
+		colon = strchr(p, ':');
+		size_t plen = colon ? (size_t)(colon - p) : strlen(p);
+		if (parse_op_param(p, plen, out))
+			return -1;
+	}
+	return 0;
+}
+
+void mml_op_format(const struct mml_op *op, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%" PRIu32 "-%" PRIu32, mml_op_class(op->kind)->name,
+		 op->lo, op->hi);
+	mml_op_params_format(op, buf, len);
+}
 
 static void put_cpu(struct mml_sink *s, int cpu)
 {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "crew.h"
 #include "encoding.h"
 #include "json.h"
 #include "ops.h"

@@ -14,6 +14,7 @@
 #include "program.h"
 #include "tag.h"
 #include "tap.h"
+#include "text.h"
 
 
 /* A program of `pages` pages over `backing` with the given op specs. */

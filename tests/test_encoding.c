@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crew.h"
 #include "encoding.h"
 #include "execution.h"
 #include "feedback.h"

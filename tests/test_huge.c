@@ -22,6 +22,7 @@
 #include "run.h"
 #include "tap_report.h"
 #include "tap.h"
+#include "text.h"
 
 enum { NOBODY = 65534 };
 

@@ -12,6 +12,7 @@
 #include "run.h"
 #include "tap.h"
 #include "tap_report.h"
+#include "text.h"
 #include "writer.h"
 
 static int cpu_count(void)

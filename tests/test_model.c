@@ -23,6 +23,7 @@
 #include "model.h"
 #include "ops.h"
 #include "oracle_fixture.h"
+#include "text.h"
 
 enum {
 	CHOICES = 64,      /* enough for any execution of a small program */

@@ -11,6 +11,7 @@
 #include "program.h"
 #include "survey.h"
 #include "tap.h"
+#include "text.h"
 
 
 static bool t_counts(void)

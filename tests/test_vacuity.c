@@ -15,6 +15,7 @@
 #include "report.h"
 #include "run.h"
 #include "tap.h"
+#include "text.h"
 
 
 /* 16 pages of a memfd and the ops given, one reader. */
