@@ -308,37 +308,95 @@ static bool out_of_time(const struct mml_triage_config *c, double began)
 	return (c->stop && *c->stop) || now_seconds() - began >= c->budget;
 }
 
-/* Runs the representative as replay does: seeds 1..runs. */
-static void replay_group(struct mml_triage_group *g, const struct mml_execution_env *env,
+/* Files of one decoding may differ in how often they fire: when the
+ * smallest does not fire in its runs, the next smallest are tried. */
+enum { MAX_TRIED = 3 };
+
+/* Runs one program as replay does (seeds 1..runs), and classifies the
+ * group by its first firing.  Returns the runs that fired, or -1 when the
+ * run failed (g->why says why). */
+static int64_t replay_program(struct mml_triage_group *g, const struct mml_program *p,
+			      const struct mml_execution_env *env,
+			      const struct mml_triage_config *c, double began,
+			      struct mml_execution *x, uint64_t *runs)
+{
+	int64_t fired = 0;
+	for (uint64_t seed = 1; seed <= c->runs && !out_of_time(c, began); seed++) {
+		x->program = *p;
+		x->capture = NULL;
+		mml_program_place(&x->program);
+		mml_execute_program(env, seed, x);
+		if (x->status == MML_EXEC_ERROR) {
+			snprintf(g->why, sizeof g->why, "%s", x->result.error);
+			return -1;
+		}
+		++*runs;
+		if (x->status == MML_EXEC_FIRED && fired++ == 0)
+			classify(g, x);
+	}
+	return fired;
+}
+
+/* The group's files in size order, at most MAX_TRIED. */
+static unsigned files_to_try(const struct mml_triage *t, unsigned gi,
+			     unsigned tried[MAX_TRIED])
+{
+	unsigned n = 0;
+	tried[n++] = t->groups[gi].smallest;
+	while (n < MAX_TRIED) {
+		unsigned next = UINT32_MAX;
+		for (unsigned i = 0; i < t->nfiles; i++) {
+			bool taken = false;
+			for (unsigned k = 0; k < n; k++)
+				taken |= tried[k] == i;
+			if (t->files[i].group == gi && !taken &&
+			    (next == UINT32_MAX || t->files[i].size < t->files[next].size))
+				next = i;
+		}
+		if (next == UINT32_MAX)
+			break;
+		tried[n++] = next;
+	}
+	return n;
+}
+
+static void replay_group(struct mml_triage *t, unsigned gi,
+			 const struct mml_execution_env *env,
 			 const struct mml_triage_config *c, double began,
 			 struct mml_execution *x)
 {
+	struct mml_triage_group *g = &t->groups[gi];
 	const char *unavailable = mml_run_unavailable(&g->program);
 	if (unavailable) {
 		g->verdict = MML_TRIAGE_NOT_RUN;
 		snprintf(g->why, sizeof g->why, "%s", unavailable);
 		return;
 	}
-	bool classified = false;
-	for (uint64_t seed = 1; seed <= c->runs && !out_of_time(c, began); seed++) {
-		x->program = g->program;
-		x->capture = NULL;
-		mml_program_place(&x->program);
-		mml_execute_program(env, seed, x);
-		if (x->status == MML_EXEC_ERROR) {
+	unsigned tried[MAX_TRIED], n = files_to_try(t, gi, tried);
+	uint64_t all_runs = 0;
+	for (unsigned k = 0; k < n && !out_of_time(c, began); k++) {
+		struct mml_program p;
+		enum mml_triage_unreadable why;
+		if (load(&t->files[tried[k]], &p, &why))
+			continue;
+		uint64_t runs = 0;
+		int64_t fired = replay_program(g, &p, env, c, began, x, &runs);
+		g->tried++;
+		all_runs += runs;
+		if (fired < 0) {
 			g->verdict = MML_TRIAGE_NOT_RUN;
-			snprintf(g->why, sizeof g->why, "%s", x->result.error);
 			return;
 		}
-		g->runs++;
-		if (x->status != MML_EXEC_FIRED)
-			continue;
-		if (g->fired++ == 0) {
-			classify(g, x);
-			classified = true;
+		if (fired > 0) {
+			g->smallest = tried[k];
+			g->program = p;
+			g->fired = (uint64_t)fired;
+			g->runs = runs;
+			return;
 		}
 	}
-	if (!classified && g->runs > 0)
+	g->runs = all_runs;
+	if (g->runs > 0)
 		g->verdict = MML_TRIAGE_NO_REPRO;
 }
 
@@ -404,7 +462,7 @@ void mml_triage_replay(struct mml_triage *t, const struct mml_execution_env *env
 		qsort(order, t->ngroups, sizeof *order, by_files);
 		for (unsigned i = 0; i < t->ngroups && !out_of_time(c, began); i++) {
 			struct mml_triage_group *g = &t->groups[order[i]];
-			replay_group(g, env, c, began, x);
+			replay_group(t, order[i], env, c, began, x);
 			if (c->progress)
 				fprintf(c->progress, "triage: %s: %s, %" PRIu64 " of %" PRIu64
 					" runs\n", g->key, verdict_names[g->verdict],
@@ -536,9 +594,10 @@ static json_t *group_json(const struct mml_triage *t, unsigned g)
 		    t->groups[t->files[i].group].merged_into == g)
 			json_array_append_new(files, json_string(t->files[i].path));
 	bool shown = fired(grp) && grp->cls >= 0;
-	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:I, s:s, s:s, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:I, s:s, s:s, s:s, s:s}",
 		"signature", sig, "verdict", verdict_names[grp->verdict], "files", files,
 		"fired", (json_int_t)grp->fired, "runs", (json_int_t)grp->runs,
+		"tried", (json_int_t)grp->tried,
 		"class", shown ? json_string(mml_class_name((enum mml_class)grp->cls)) : json_null(),
 		"blamed", grp->blamed >= 0 ? json_string(mml_op_class((enum mml_op_kind)grp->blamed)->name)
 					   : json_null(),

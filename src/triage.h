@@ -47,11 +47,14 @@ struct mml_triage_group {
 	/* Decoding alone: the op kinds, the backing, the page order. */
 	char key[160];
 	struct mml_program program; /* the smallest file's */
-	unsigned smallest;          /* index into the files */
+	/* Index into the files: the smallest, or after replays the smallest
+	 * that fired. */
+	unsigned smallest;
 	unsigned nfiles;
 	/* From the replays of the smallest file. */
 	enum mml_triage_verdict verdict;
-	uint64_t fired, runs;
+	uint64_t fired, runs; /* of the file that fired, else of all tried */
+	unsigned tried;       /* files replayed: the smallest, then the next ones */
 	int cls;            /* the violation class the first firing shows, or -1 */
 	int blamed;         /* the op kind its evidence blames, or -1 */
 	unsigned involved;  /* bit per op kind the evidence rests on */
