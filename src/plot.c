@@ -156,7 +156,8 @@ static void value_word(unsigned value, char *buf, size_t len)
 
 /* A filled circle on the read's cell, and what it is and saw: the new
  * read's words above it, the stale read's below, so that two reads of one
- * page close in time do not write over each other. */
+ * page close in time do not write over each other; to its left in the
+ * right part of the lane, so that they stay inside the picture. */
 static void draw_mark(FILE *out, const struct lane *l, const char *id,
 		      const char *label, const struct mml_obs *ob, bool below)
 {
@@ -166,12 +167,14 @@ static void draw_mark(FILE *out, const struct lane *l, const char *id,
 	double cw = (double)PLOT_WIDTH / (double)l->span;
 	double x = column_x(l, ob->index) + (ob->index < l->lo ? 0 : cw / 2);
 	double y = page_y(l, ob->page) + rh / 2;
+	bool left = x > LEFT + PLOT_WIDTH * 0.6;
 	fprintf(out, "<circle id=\"%s\" cx=\"%.2f\" cy=\"%.2f\" r=\"6\" fill=\"%s\" "
 		     "stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n"
 		     "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" font-weight=\"bold\" "
-		     "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">"
+		     "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"%s>"
 		     "%s%s: page %" PRIu32 ", read %" PRIu64 ", %s</text>\n",
-		id, x, y, MARK_COLOUR, x + 9, below ? y + 18 : y - 8, MARK_COLOUR, label,
+		id, x, y, MARK_COLOUR, left ? x - 9 : x + 9, below ? y + 18 : y - 8,
+		MARK_COLOUR, left ? " text-anchor=\"end\"" : "", label,
 		ob->index < l->lo ? " (earlier)" : "", ob->page, ob->index, value);
 }
 
