@@ -42,7 +42,7 @@ struct lane {
 	const struct mml_trace_entry *e;
 	uint32_t n;
 	uint64_t lo, span; /* read numbers [lo, lo + span) */
-	uint32_t pages;
+	uint32_t first, pages; /* pages [first, first + pages) */
 	unsigned columns, rows;
 	double top; /* y of the lane's plot area */
 };
@@ -57,7 +57,7 @@ static double column_x(const struct lane *l, uint64_t index)
 static double page_y(const struct lane *l, uint32_t page)
 {
 	double row = (double)LANE / l->pages;
-	return l->top + (double)(l->pages - 1 - page) * row;
+	return l->top + (double)(l->first + l->pages - 1 - page) * row;
 }
 
 /* Last read wins a cell, and a page keeps the colour of its last read
@@ -71,7 +71,7 @@ static int draw_cells(FILE *out, const struct lane *l)
 	memset(grid, 0xff, (size_t)l->columns * l->rows * sizeof *grid);
 	for (uint32_t k = 0; k < l->n; k++) {
 		size_t col = (size_t)((l->e[k].index - l->lo) * l->columns / l->span);
-		size_t row = (size_t)l->e[k].page * l->rows / l->pages;
+		size_t row = (size_t)(l->e[k].page - l->first) * l->rows / l->pages;
 		grid[row * l->columns + col] = l->e[k].value;
 	}
 	double cw = (double)PLOT_WIDTH / l->columns, rh = (double)LANE / l->rows;
@@ -129,9 +129,12 @@ static void draw_axes(FILE *out, const struct lane *l, unsigned reader,
 	fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"12\">reader %u (%s)</text>\n",
 		LEFT, l->top - BAND - 8, reader, mml_order_name(r->order));
 	fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"10\" text-anchor=\"end\">"
-		     "page %" PRIu32 "</text>\n", LEFT - 4, l->top + 10, l->pages - 1);
-	fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"10\" text-anchor=\"end\">"
-		     "page 0</text>\n", LEFT - 4, bottom);
+		     "page %" PRIu32 "</text>\n", LEFT - 4, l->top + 10,
+		l->first + l->pages - 1);
+	if (l->pages > 1)
+		fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"10\" "
+			     "text-anchor=\"end\">page %" PRIu32 "</text>\n",
+			LEFT - 4, bottom, l->first);
 	fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"10\">read %" PRIu64 "</text>\n",
 		LEFT, bottom + 14, l->lo);
 	fprintf(out, "<text x=\"%d\" y=\"%.2f\" font-size=\"10\" text-anchor=\"end\">"
@@ -139,21 +142,41 @@ static void draw_axes(FILE *out, const struct lane *l, unsigned reader,
 		l->lo + l->span - 1);
 }
 
-/* A filled circle on the read's cell, and what it is. */
-static void draw_mark(FILE *out, const struct lane *l, const char *id,
-		      const char *label, const struct mml_obs *ob)
+/* What a read saw, in the legend's words. */
+static void value_word(unsigned value, char *buf, size_t len)
 {
+	if (value == MML_V_ZERO)
+		snprintf(buf, len, "zeros");
+	else if (value == MML_V_HOLE)
+		snprintf(buf, len, "hole");
+	else if (value == MML_V_BAD)
+		snprintf(buf, len, "garbage");
+	else
+		snprintf(buf, len, "gen %u", value);
+}
+
+/* A filled circle on the read's cell, and what it is and saw: the new
+ * read's words above it, the stale read's below, so that two reads of one
+ * page close in time do not write over each other; to its left in the
+ * right part of the lane, so that they stay inside the picture. */
+static void draw_mark(FILE *out, const struct lane *l, const char *id,
+		      const char *label, const struct mml_obs *ob, bool below)
+{
+	char value[16];
+	value_word(ob->value, value, sizeof value);
 	double rh = (double)LANE / l->pages;
 	double cw = (double)PLOT_WIDTH / (double)l->span;
 	double x = column_x(l, ob->index) + (ob->index < l->lo ? 0 : cw / 2);
 	double y = page_y(l, ob->page) + rh / 2;
+	bool left = x > LEFT + PLOT_WIDTH * 0.6;
 	fprintf(out, "<circle id=\"%s\" cx=\"%.2f\" cy=\"%.2f\" r=\"6\" fill=\"%s\" "
 		     "stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n"
 		     "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" font-weight=\"bold\" "
-		     "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">"
-		     "%s%s: page %" PRIu32 ", read %" PRIu64 "</text>\n",
-		id, x, y, MARK_COLOUR, x + 9, y - 8, MARK_COLOUR, label,
-		ob->index < l->lo ? " (earlier)" : "", ob->page, ob->index);
+		     "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"%s>"
+		     "%s%s: page %" PRIu32 ", read %" PRIu64 ", %s</text>\n",
+		id, x, y, MARK_COLOUR, left ? x - 9 : x + 9, below ? y + 18 : y - 8,
+		MARK_COLOUR, left ? " text-anchor=\"end\"" : "", label,
+		ob->index < l->lo ? " (earlier)" : "", ob->page, ob->index, value);
 }
 
 static void draw_legend(FILE *out, const struct mml_program *p)
@@ -207,16 +230,40 @@ static void draw_title(FILE *out, const char *title, const struct mml_capture *c
 	fputs("</text>\n", out);
 }
 
+static void widen(uint32_t *lo, uint32_t *hi, uint32_t page)
+{
+	if (page < *lo)
+		*lo = page;
+	if (page > *hi)
+		*hi = page;
+}
+
+/* A lane spans the pages its reader read (and its marked reads): all of
+ * them for a sweeping reader, one for `single`, whose row then fills the
+ * lane instead of a line a pixel high. */
 static struct lane make_lane(const struct mml_program *p,
 			     const struct mml_capture *c, unsigned i)
 {
 	struct lane l = {.e = c->entries + (size_t)i * MML_TRACE_ENTRIES,
-			 .n = c->count[i], .pages = p->pages,
+			 .n = c->count[i],
 			 .top = TOP + BAND + 10 + (double)i * (LANE + GAP + BAND)};
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (uint32_t k = 0; k < l.n; k++)
+		widen(&lo, &hi, l.e[k].page);
+	const struct mml_violation *v = &c->mark;
+	if (c->marked && v->obs.reader == i)
+		widen(&lo, &hi, v->obs.page);
+	if (c->marked && v->known.obs.reader == i &&
+	    (v->known.source == MML_SRC_OWN || v->known.source == MML_SRC_PEER))
+		widen(&lo, &hi, v->known.obs.page);
+	if (lo > hi) /* nothing read: the whole region */
+		lo = 0, hi = p->pages - 1;
+	l.first = lo;
+	l.pages = hi - lo + 1;
 	l.lo = l.n ? l.e[0].index : 0;
 	l.span = l.n ? l.e[l.n - 1].index - l.lo + 1 : 1;
 	l.columns = l.span < PLOT_WIDTH ? (unsigned)l.span : PLOT_WIDTH;
-	l.rows = p->pages < LANE ? p->pages : LANE;
+	l.rows = l.pages < LANE ? l.pages : LANE;
 	return l;
 }
 
@@ -242,9 +289,9 @@ int mml_plot_svg(FILE *out, const char *title, const struct mml_program *p,
 			continue;
 		bool own = v->known.source == MML_SRC_OWN || v->known.source == MML_SRC_PEER;
 		if (own && v->known.obs.reader == i)
-			draw_mark(out, &l, "mark-new", "new", &v->known.obs);
+			draw_mark(out, &l, "mark-new", "new", &v->known.obs, false);
 		if (v->obs.reader == i)
-			draw_mark(out, &l, "mark-stale", "stale", &v->obs);
+			draw_mark(out, &l, "mark-stale", "stale", &v->obs, true);
 	}
 	fputs("</svg>\n", out);
 	return ferror(out) ? -1 : 0;

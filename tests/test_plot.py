@@ -2,7 +2,7 @@
 """Pictures of a race (--plot): the SVG renders (rsvg-convert), and the
 pixels where it marks the violation's two reads are the mark's colour; a
 dense trace (100k pages) stays small; a run that never fired draws its last
-iteration without marks.
+iteration without marks; a reader of one page gets a lane of that page.
 
 Usage: test_plot.py MMLITMUS
 """
@@ -17,7 +17,9 @@ import zlib
 from tap import Tap
 
 MARK = (255, 0, 255)
+GEN0 = (0xbd, 0xbd, 0xbd)
 GEN1 = (0x1f, 0x77, 0xb4)
+HOLE = (0, 0, 0)
 
 
 def read_png(path):
@@ -88,7 +90,10 @@ def placed_right(svg, found):
     hi = int(re.findall(r'>read (\d+)</text>', svg)[1])
     left, top, width, height = (float(g) for g in frame.groups())
     for mark, label in (("mark-new", "new"), ("mark-stale", "stale")):
-        m = re.search(label + r': page (\d+), read (\d+)<', svg)
+        m = re.search(label + r': page (\d+), read (\d+), [\w ]+<', svg)
+        if not m:
+            print(f"# no label '{label}: page P, read R, VALUE'")
+            return False
         page, read = int(m.group(1)), int(m.group(2))
         x = left + (read - lo + 0.5) * width / (hi - lo + 1)
         y = top + (2 - 1 - page + 0.5) * height / 2
@@ -125,7 +130,7 @@ def check_marked(tap, text, png, what):
 
 def main():
     mmlitmus = sys.argv[1]
-    tap = Tap(8)
+    tap = Tap(10)
     with tempfile.TemporaryDirectory() as work:
         text, png = draw(mmlitmus, work, "two", ["run", "-n", "3", "--no-progress",
                                                "-p", "2", "-o", "piecewise:asc"])
@@ -133,6 +138,9 @@ def main():
         good = bool(found) and placed_right(text, found) and \
             near(pixel(png, 970, found["mark-new"][1]), GEN1)
         tap.ok(good, "2 pages: each mark sits on its read's page and read number")
+        good = bool(text) and re.search(r'new: page \d, read \d+, gen 1<', text) and \
+            re.search(r'stale: page \d, read \d+, gen 0<', text)
+        tap.ok(bool(good), "2 pages: each mark says what its read saw")
 
         text, png = draw(mmlitmus, work, "dense",
                          ["run", "-n", "1", "--no-progress", "-b", "anon", "--no-populate",
@@ -147,6 +155,21 @@ def main():
         good = text is not None and not marks(text) and "no iteration fired" in text \
             and png is not None
         tap.ok(good, "1 page, nothing fired: the last iteration, no marks")
+
+        text, png = draw(mmlitmus, work, "single", ["run", "-n", "2", "--no-progress",
+                                                  "-p", "16", "-o", "munmap",
+                                                  "--read-order", "single:5"])
+        frame = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="(\d+)" height="(\d+)" '
+                          r'fill="none"', text or "")
+        good = bool(png) and bool(frame) and ">page 5</text>" in text and \
+            ">page 15</text>" not in text
+        if good:
+            left, top, width, height = (float(g) for g in frame.groups())
+            colours = [pixel(png, left + width * f, top + height * g)
+                       for f in (0.25, 0.5, 0.75) for g in (0.1, 0.5, 0.9)]
+            print("# single:5 lane pixels: " + ", ".join(map(str, colours)))
+            good = all(near(c, GEN0) or near(c, HOLE) for c in colours)
+        tap.ok(good, "a reader of one page: its lane is that page, coloured top to bottom")
 
         crash = os.path.join(work, "control.litmus")
         with open(crash, "w") as f:

@@ -2,6 +2,9 @@
 # The regression corpus: every entry's text form is what its bytes decode
 # to, and replaying it keeps the outcome it was stored with.  A "finding"
 # entry must fire within RUNS replays; a "clean" one must not fire in RUNS.
+# An entry this machine cannot run (huge pages it does not offer, a second
+# NUMA node it lacks: replay says why and exits 2) is skipped with that
+# reason.
 # Usage: test_regress.sh MMLITMUS CORPUS_DIR [RUNS]
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -22,6 +25,12 @@ for f in $entries; do
 	"$bin" replay -n "$runs" "$f" >"$tmp/replay" 2>&1
 	code=$?
 	grep '^Reproduced' "$tmp/replay" | sed 's/^/# /'
+	why=$(grep -E -m1 'run as root with --huge-setup|NUMA node' "$tmp/replay")
+	if [ "$code" -eq 2 ] && [ -n "$why" ]; then
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - $name: replay keeps the outcome '$outcome' # SKIP ${why#mmlitmus: }"
+		continue
+	fi
 	case $outcome in
 	finding) [ "$code" -eq 1 ] ;;
 	clean) [ "$code" -eq 0 ] ;;
