@@ -21,6 +21,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "stress.h"
 #include "survey.h"
 #include "text.h"
 
@@ -35,6 +36,8 @@ static const char usage[] =
 "       mmlitmus replay [--kernel LIST] [-n RUNS] [--all] [--seed N]\n"
 "                       [--plot OUT.svg] [--huge-setup] FILE\n"
 "       mmlitmus survey [--kernels LIST] [OPTION]...\n"
+"       mmlitmus stress [-s S] [-j N] [-n N] [-o DIR] [--seed N]\n"
+"                       [--stop-on-finding] [--dry-run]\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of doc/oracle.md).\n"
@@ -58,6 +61,11 @@ static const char usage[] =
 "                         order and read order this machine supports, each\n"
 "                         cell for an even share of one time budget; print\n"
 "                         the table in Markdown (see Survey below)\n"
+"  stress                 run random programs drawn from a seed as the fuzz\n"
+"                         targets run inputs (the same decoder, caps and\n"
+"                         MMLITMUS_OPS), in worker processes; save each\n"
+"                         program that fires in the binary form; exit 1\n"
+"                         when one fired (see Stress below)\n"
 "\n"
 "Program:\n"
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
@@ -173,6 +181,18 @@ static const char usage[] =
 "                         (names as for --kernel) and merge the tables: a\n"
 "                         column per kernel\n"
 "\n"
+"Stress (and --seed, default from the clock, --no-progress as above):\n"
+"  -s, --seconds S        run for S seconds (default 60)\n"
+"  -j, --jobs N           worker processes (default half the CPUs, at least\n"
+"                         1); worker W draws the same programs for the same\n"
+"                         seed whatever N is\n"
+"  -n, --programs N       at most N programs a worker (default no limit)\n"
+"  -o, --output DIR       where firing programs are saved, named\n"
+"                         crash-SEED-WORKER-PROGRAM (default stress-out)\n"
+"      --stop-on-finding  stop every worker once a program fired\n"
+"      --dry-run          print each worker's first N programs (-n, default\n"
+"                         10) in the text form and run none\n"
+"\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
 "forbids; for replay: the program fired), 2 bad usage or an environment\n"
 "error.\n";
@@ -184,6 +204,7 @@ enum {
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_ALL, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
 	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
+	OPT_DRY_RUN,
 };
 
 static const struct option options[] = {
@@ -244,6 +265,18 @@ static const struct option survey_options[] = {
 	{"json-file", required_argument, NULL, OPT_JSON_FILE},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option stress_options[] = {
+	{"seconds", required_argument, NULL, 's'},
+	{"jobs", required_argument, NULL, 'j'},
+	{"programs", required_argument, NULL, 'n'},
+	{"output", required_argument, NULL, 'o'},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{NULL, 0, NULL, 0},
 };
@@ -920,6 +953,100 @@ static int survey_command(int argc, char **argv)
 	return code;
 }
 
+/* Everything the stress command's flags say. */
+struct stress_cli {
+	struct mml_stress_config config;
+	bool dry_run, progress;
+};
+
+static void parse_stress_flag(struct stress_cli *cli, int opt, const char *arg)
+{
+	struct mml_stress_config *c = &cli->config;
+	switch (opt) {
+	case 's': c->seconds = parse_seconds("--seconds", arg); break;
+	case 'j':
+		c->workers = (unsigned)parse_number("--jobs", arg, 1024);
+		if (c->workers == 0)
+			usage_error("--jobs: at least 1");
+		break;
+	case 'n':
+		c->programs = parse_number("--programs", arg, UINT64_MAX);
+		if (c->programs == 0)
+			usage_error("--programs: at least 1");
+		break;
+	case 'o': c->dir = arg; break;
+	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case OPT_DRY_RUN: cli->dry_run = true; break;
+	case OPT_NO_PROGRESS: cli->progress = false; break;
+	default: usage_error("stress: unknown or incomplete option '%s'", arg);
+	}
+}
+
+static void parse_stress_args(struct stress_cli *cli, int argc, char **argv)
+{
+	memset(cli, 0, sizeof *cli);
+	cli->config = (struct mml_stress_config){
+		.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32,
+		.workers = mml_stress_default_workers(),
+		.seconds = 60,
+		.dir = "stress-out",
+		.out = stdout,
+		.stop = &stop_requested,
+	};
+	cli->progress = true;
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "s:j:n:o:", stress_options, NULL)) != -1)
+		parse_stress_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
+	if (optind < argc)
+		usage_error("stress: unexpected argument '%s'", argv[optind]);
+	if (cli->progress && isatty(STDERR_FILENO))
+		cli->config.progress = stderr;
+}
+
+static void print_stress_summary(const struct mml_stress_totals *t)
+{
+	printf("Ran %" PRIu64 " programs in %.1f s (%.0f exec/s): %" PRIu64 " fired, %"
+	       PRIu64 " skipped, %" PRIu64 " not run%s\n", t->run, t->seconds,
+	       t->seconds > 0 ? (double)t->run / t->seconds : 0.0, t->fired,
+	       t->skipped, t->errors, stop_requested ? ", interrupted" : "");
+	if (t->first_fired >= 0)
+		printf("First firing after %.3f s\n", t->first_fired);
+}
+
+static int stress_command(int argc, char **argv)
+{
+	struct stress_cli cli;
+	parse_stress_args(&cli, argc, argv);
+	struct mml_stress_config *c = &cli.config;
+	struct mml_execution_env env;
+	char why[256];
+	if (mml_execution_env(&env, why, sizeof why))
+		usage_error("%s", why);
+	if (cli.dry_run) {
+		if (mml_stress_list(&env, c->seed, c->workers, c->programs ? c->programs : 10,
+				    stdout))
+			fail_exit("stress: no program can be drawn under MMLITMUS_OPS and the caps");
+		return EXIT_CLEAN;
+	}
+	const char *ops = getenv("MMLITMUS_OPS");
+	printf("Stress seed %" PRIu64 ": %u worker%s for %g s, op set %s, firing programs "
+	       "saved in %s/\n", c->seed, c->workers, c->workers > 1 ? "s" : "",
+	       c->seconds, ops && *ops ? ops : "atomic", c->dir);
+	fflush(stdout);
+	catch_stop_signals();
+	struct mml_stress_totals t;
+	if (mml_stress_run(&env, c, &t, why, sizeof why))
+		fail_exit("stress: %s", why);
+	print_stress_summary(&t);
+	if (t.worker_failed)
+		fprintf(stderr, "mmlitmus: stress: a worker failed (see above)\n");
+	fflush(stdout);
+	return t.fired ? EXIT_FINDING : t.worker_failed ? EXIT_USAGE : EXIT_CLEAN;
+}
+
 /* Where tools/kernels is: installed beside mmlitmus as mmlitmus-kernels,
  * else in the source tree this binary was built from. */
 static void kernels_tool(char *path, size_t size)
@@ -984,6 +1111,8 @@ int main(int argc, char **argv)
 		return replay_command(argc - 1, argv + 1);
 	if (strcmp(command, "survey") == 0)
 		return survey_command(argc - 1, argv + 1);
+	if (strcmp(command, "stress") == 0)
+		return stress_command(argc - 1, argv + 1);
 	if (strcmp(command, "run") == 0)
 		return run_command(argc - 1, argv + 1);
 	return run_command(argc, argv);

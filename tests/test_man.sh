@@ -22,7 +22,7 @@ done
 ok $? "every long option is documented"
 
 missing=""
-for c in run decode encode replay survey; do
+for c in run decode encode replay survey stress; do
 	grep -q "^\.BI\{0,1\} $c\b" "$page" || missing="$missing $c"
 done
 [ -n "$missing" ] && echo "# not in the page:$missing"
