@@ -872,8 +872,24 @@ static void survey_command_line(struct survey_cli *cli, int argc, char **argv)
 	}
 }
 
-static void parse_survey_flag(struct survey_cli *cli, int opt, const char *arg)
+/* Reads a command's flags, each with parse(cli, opt, arg), where arg is
+ * the offending word for an unknown flag; a command takes no operand. */
+static void parse_command_flags(int argc, char **argv, const char *command,
+				const char *shortopts, const struct option *longopts,
+				void (*parse)(void *, int, const char *), void *cli)
 {
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		parse(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
+	if (optind < argc)
+		usage_error("%s: unexpected argument '%s'", command, argv[optind]);
+}
+
+static void parse_survey_flag(void *ctx, int opt, const char *arg)
+{
+	struct survey_cli *cli = ctx;
 	struct mml_survey_filter *f = &cli->filter;
 	struct mml_survey_config *c = &cli->config;
 	switch (opt) {
@@ -906,13 +922,8 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 						 .min_racing = 1000};
 	cli->progress = true;
 	survey_command_line(cli, argc, argv);
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", survey_options, NULL)) != -1)
-		parse_survey_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
-	if (optind < argc)
-		usage_error("survey: unexpected argument '%s'", argv[optind]);
+	parse_command_flags(argc, argv, "survey", "", survey_options,
+			    parse_survey_flag, cli);
 	if (cli->budget_given && cli->config.cell_seconds > 0)
 		usage_error("survey: --budget and --cell-seconds do not mix");
 	cli->config.command = cli->command;
@@ -959,8 +970,9 @@ struct stress_cli {
 	bool dry_run, progress;
 };
 
-static void parse_stress_flag(struct stress_cli *cli, int opt, const char *arg)
+static void parse_stress_flag(void *ctx, int opt, const char *arg)
 {
+	struct stress_cli *cli = ctx;
 	struct mml_stress_config *c = &cli->config;
 	switch (opt) {
 	case 's': c->seconds = parse_seconds("--seconds", arg); break;
@@ -995,13 +1007,8 @@ static void parse_stress_args(struct stress_cli *cli, int argc, char **argv)
 		.stop = &stop_requested,
 	};
 	cli->progress = true;
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "s:j:n:o:", stress_options, NULL)) != -1)
-		parse_stress_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
-	if (optind < argc)
-		usage_error("stress: unexpected argument '%s'", argv[optind]);
+	parse_command_flags(argc, argv, "stress", "s:j:n:o:", stress_options,
+			    parse_stress_flag, cli);
 	if (cli->progress && isatty(STDERR_FILENO))
 		cli->config.progress = stderr;
 }

@@ -8,8 +8,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 bin=$1
 bugs=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tap_scratch
 
 # replay_under BUG RUNS PROGRAM [--all]: replay the text PROGRAM under
 # the bug's library; prints the rate as a comment, returns replay's exit.

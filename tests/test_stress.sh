@@ -6,8 +6,7 @@
 set -u
 . "$(dirname "$0")/tap.sh"
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tap_scratch
 
 # usage_error ARGS...: exit 2, nothing on stdout, one line on stderr.
 usage_error() {
