@@ -1038,11 +1038,6 @@ static int stress_command(int argc, char **argv)
 			fail_exit("stress: no program can be drawn under MMLITMUS_OPS and the caps");
 		return EXIT_CLEAN;
 	}
-	const char *ops = getenv("MMLITMUS_OPS");
-	printf("Stress seed %" PRIu64 ": %u worker%s for %g s, op set %s, firing programs "
-	       "saved in %s/\n", c->seed, c->workers, c->workers > 1 ? "s" : "",
-	       c->seconds, ops && *ops ? ops : "atomic", c->dir);
-	fflush(stdout);
 	catch_stop_signals();
 	struct mml_stress_totals t;
 	if (mml_stress_run(&env, c, &t, why, sizeof why))

@@ -528,6 +528,17 @@ static int make_dir(const char *dir, char *why, size_t whylen)
 	return 0;
 }
 
+/* The seed first, so that a run cut short can still be reproduced. */
+static void print_header(const struct mml_stress_config *c)
+{
+	const char *ops = getenv("MMLITMUS_OPS");
+	fprintf(c->out, "Stress seed %" PRIu64 ": %u worker%s for %g s, op set %s, "
+		"firing programs saved in %s/\n", c->seed, c->workers,
+		c->workers > 1 ? "s" : "", c->seconds, ops && *ops ? ops : "atomic",
+		c->dir);
+	fflush(c->out);
+}
+
 int mml_stress_run(const struct mml_execution_env *env,
 		   const struct mml_stress_config *c,
 		   struct mml_stress_totals *t, char *why, size_t whylen)
@@ -543,6 +554,7 @@ int mml_stress_run(const struct mml_execution_env *env,
 		free(pids);
 		return -1;
 	}
+	print_header(c);
 	struct stress s = {env, c, board, now_seconds(), 0};
 	s.deadline = s.started + c->seconds;
 	for (unsigned w = 0; w < c->workers; w++)

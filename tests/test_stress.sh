@@ -81,13 +81,15 @@ signal_leaves_no_worker() {
 		[ -n "$(ls "$tmp/sig")" ]
 }
 
-echo "1..7"
+echo "1..8"
 usage_error --bogus
 ok $? "an unknown flag is a one-line usage error"
 usage_error -j 0
 ok $? "no workers is a one-line usage error"
 (MMLITMUS_OPS=remap && export MMLITMUS_OPS && usage_error -s 1)
 ok $? "a bad op set is a one-line usage error"
+usage_error -s 1 -o /proc/self/no-such-dir
+ok $? "an output directory that cannot be made is a one-line error"
 seed_lists_same_programs
 ok $? "--seed lists the same programs, worker by worker"
 programs_bound_and_clean
