@@ -225,6 +225,10 @@ int mml_stress_draw(const struct mml_execution_env *env, uint64_t *rng,
 	return -1;
 }
 
+/* The seed is mixed once, so that seeds 1 and 2 give unrelated streams.
+ * The workers' states lie a multiple of an odd constant apart: for up to
+ * 1024 workers (the -j limit) at least 2^52 of splitmix64's steps, so no
+ * stream runs into another's. */
 uint64_t mml_stress_stream(uint64_t seed, unsigned worker)
 {
 	uint64_t state = seed;
