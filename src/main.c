@@ -26,6 +26,7 @@
 #include "program.h"
 #include "report.h"
 #include "run.h"
+#include "stress.h"
 #include "survey.h"
 #include "text.h"
 #include "triage.h"
@@ -43,6 +44,8 @@ static const char usage[] =
 "       mmlitmus survey [--kernels LIST] [OPTION]...\n"
 "       mmlitmus triage [-n RUNS] [--budget S] [--json] [--minimize [--add]]\n"
 "                       [-o DIR] DIR|FILE...\n"
+"       mmlitmus stress [-s S] [-j N] [-n N] [-o DIR] [--seed N]\n"
+"                       [--stop-on-finding] [--dry-run]\n"
 "Run a litmus test: a mapper thread changes the mapping of a region while\n"
 "reader threads read it; report whether any reader saw the change happen\n"
 "non-atomically (new-then-stale and the other classes of doc/oracle.md).\n"
@@ -70,6 +73,11 @@ static const char usage[] =
 "                         crashes/ or sync directories, single files) by\n"
 "                         signature, replay the smallest of each group for a\n"
 "                         rate and print one table (see Triage below)\n"
+"  stress                 run random programs drawn from a seed as the fuzz\n"
+"                         targets run inputs (the same decoder, caps and\n"
+"                         MMLITMUS_OPS), in worker processes; save each\n"
+"                         program that fires in the binary form; exit 1\n"
+"                         when one fired (see Stress below)\n"
 "\n"
 "Program:\n"
 "  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
@@ -198,6 +206,18 @@ static const char usage[] =
 "  -o, --output DIR       with triage: where minimized programs go (default\n"
 "                         triage-out)\n"
 "\n"
+"Stress (and --seed, default from the clock, --no-progress as above):\n"
+"  -s, --seconds S        run for S seconds (default 60)\n"
+"  -j, --jobs N           worker processes (default half the CPUs, at least\n"
+"                         1); worker W draws the same programs for the same\n"
+"                         seed whatever N is\n"
+"  -n, --programs N       at most N programs a worker (default no limit)\n"
+"  -o, --output DIR       where firing programs are saved, named\n"
+"                         crash-SEED-WORKER-PROGRAM (default stress-out)\n"
+"      --stop-on-finding  stop every worker once a program fired\n"
+"      --dry-run          print each worker's first N programs (-n, default\n"
+"                         10) in the text form and run none\n"
+"\n"
 "Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
 "forbids; for replay: the program fired; for triage: a group is a\n"
 "confirmed finding), 2 bad usage or an environment error, 3 the streaming\n"
@@ -210,7 +230,7 @@ enum {
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_FIRST, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
 	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
-	OPT_MINIMIZE, OPT_ADD,
+	OPT_MINIMIZE, OPT_ADD, OPT_DRY_RUN,
 };
 
 static const struct option options[] = {
@@ -283,6 +303,18 @@ static const struct option triage_options[] = {
 	{"minimize", no_argument, NULL, OPT_MINIMIZE},
 	{"add", no_argument, NULL, OPT_ADD},
 	{"output", required_argument, NULL, 'o'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct option stress_options[] = {
+	{"seconds", required_argument, NULL, 's'},
+	{"jobs", required_argument, NULL, 'j'},
+	{"programs", required_argument, NULL, 'n'},
+	{"output", required_argument, NULL, 'o'},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -908,8 +940,23 @@ static void survey_command_line(struct survey_cli *cli, int argc, char **argv)
 	}
 }
 
-static void parse_survey_flag(struct survey_cli *cli, int opt, const char *arg)
+/* Reads a command's flags, each with parse(cli, opt, arg), where arg is
+ * the offending word for an unknown flag; a command takes no operand. */
+static void parse_command_flags(int argc, char **argv, const char *command,
+				const char *shortopts, const struct option *longopts,
+				void (*parse)(void *, int, const char *), void *cli)
 {
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		parse(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
+	if (optind < argc)
+		usage_error("%s: unexpected argument '%s'", command, argv[optind]);
+}
+
+static void parse_survey_flag(void *ctx, int opt, const char *arg)
+{
+	struct survey_cli *cli = ctx;
 	struct mml_survey_filter *f = &cli->filter;
 	struct mml_survey_config *c = &cli->config;
 	switch (opt) {
@@ -942,12 +989,8 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 						 .min_racing = 1000};
 	cli->progress = true;
 	survey_command_line(cli, argc, argv);
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", survey_options, NULL)) != -1)
-		parse_survey_flag(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
-	if (optind < argc)
-		usage_error("survey: unexpected argument '%s'", argv[optind]);
+	parse_command_flags(argc, argv, "survey", "", survey_options,
+			    parse_survey_flag, cli);
 	if (cli->budget_given && cli->config.cell_seconds > 0)
 		usage_error("survey: --budget and --cell-seconds do not mix");
 	cli->config.command = cli->command;
@@ -986,6 +1029,91 @@ static int survey_command(int argc, char **argv)
 	int code = mml_survey_has_finding(&s) ? EXIT_FINDING : EXIT_CLEAN;
 	mml_survey_free(&s);
 	return code;
+}
+
+/* Everything the stress command's flags say. */
+struct stress_cli {
+	struct mml_stress_config config;
+	bool dry_run, progress;
+};
+
+static void parse_stress_flag(void *ctx, int opt, const char *arg)
+{
+	struct stress_cli *cli = ctx;
+	struct mml_stress_config *c = &cli->config;
+	switch (opt) {
+	case 's': c->seconds = parse_seconds("--seconds", arg); break;
+	case 'j':
+		c->workers = (unsigned)parse_number("--jobs", arg, 1024);
+		if (c->workers == 0)
+			usage_error("--jobs: at least 1");
+		break;
+	case 'n':
+		c->programs = parse_number("--programs", arg, UINT64_MAX);
+		if (c->programs == 0)
+			usage_error("--programs: at least 1");
+		break;
+	case 'o': c->dir = arg; break;
+	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case OPT_DRY_RUN: cli->dry_run = true; break;
+	case OPT_NO_PROGRESS: cli->progress = false; break;
+	default: usage_error("stress: unknown or incomplete option '%s'", arg);
+	}
+}
+
+static void parse_stress_args(struct stress_cli *cli, int argc, char **argv)
+{
+	memset(cli, 0, sizeof *cli);
+	cli->config = (struct mml_stress_config){
+		.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32,
+		.workers = mml_stress_default_workers(),
+		.seconds = 60,
+		.dir = "stress-out",
+		.out = stdout,
+		.stop = &stop_requested,
+	};
+	cli->progress = true;
+	parse_command_flags(argc, argv, "stress", "s:j:n:o:", stress_options,
+			    parse_stress_flag, cli);
+	if (cli->progress && isatty(STDERR_FILENO))
+		cli->config.progress = stderr;
+}
+
+static void print_stress_summary(const struct mml_stress_totals *t)
+{
+	printf("Ran %" PRIu64 " programs in %.1f s (%.0f exec/s): %" PRIu64 " fired, %"
+	       PRIu64 " skipped, %" PRIu64 " not run%s\n", t->run, t->seconds,
+	       t->seconds > 0 ? (double)t->run / t->seconds : 0.0, t->fired,
+	       t->skipped, t->errors, stop_requested ? ", interrupted" : "");
+	if (t->first_fired >= 0)
+		printf("First firing after %.3f s\n", t->first_fired);
+}
+
+static int stress_command(int argc, char **argv)
+{
+	struct stress_cli cli;
+	parse_stress_args(&cli, argc, argv);
+	struct mml_stress_config *c = &cli.config;
+	struct mml_execution_env env;
+	char why[256];
+	if (mml_execution_env(&env, why, sizeof why))
+		usage_error("%s", why);
+	if (cli.dry_run) {
+		if (mml_stress_list(&env, c->seed, c->workers, c->programs ? c->programs : 10,
+				    stdout))
+			fail_exit("stress: no program can be drawn under MMLITMUS_OPS and the caps");
+		return EXIT_CLEAN;
+	}
+	catch_stop_signals();
+	struct mml_stress_totals t;
+	if (mml_stress_run(&env, c, &t, why, sizeof why))
+		fail_exit("stress: %s", why);
+	print_stress_summary(&t);
+	if (t.worker_failed)
+		fprintf(stderr, "mmlitmus: stress: a worker failed (see above)\n");
+	fflush(stdout);
+	return t.fired ? EXIT_FINDING : t.worker_failed ? EXIT_USAGE : EXIT_CLEAN;
 }
 
 /* Where tools/NAME is: installed beside mmlitmus as mmlitmus-NAME, else
@@ -1160,6 +1288,8 @@ int main(int argc, char **argv)
 		return replay_command(argc - 1, argv + 1);
 	if (strcmp(command, "survey") == 0)
 		return survey_command(argc - 1, argv + 1);
+	if (strcmp(command, "stress") == 0)
+		return stress_command(argc - 1, argv + 1);
 	if (strcmp(command, "triage") == 0)
 		return triage_command(argc - 1, argv + 1);
 	if (strcmp(command, "run") == 0)

@@ -16,3 +16,9 @@ ok() {
 tap_exit() {
 	exit $tap_failed
 }
+
+# A scratch directory in $tmp, removed at exit.
+tap_scratch() {
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+}

@@ -48,8 +48,10 @@ usage_error() {
 flags_of_code() {
 	sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/--\1/p' "$main_c"
 	grep -o '"--kernels\{0,1\}"' "$main_c" | tr -d '"'
-	grep -o 'getopt_long(argc, argv, "[^"]*"' "$main_c" |
-		sed 's/.*"\(.*\)"/\1/' | tr -d ':' | fold -w1 | grep . | sed 's/^/-/'
+	{
+		grep -o 'getopt_long(argc, argv, "[^"]*"' "$main_c"
+		grep -o 'parse_command_flags(argc, argv, "[a-z]*", "[^"]*"' "$main_c"
+	} | sed 's/.*"\(.*\)"/\1/' | tr -d ':' | fold -w1 | grep . | sed 's/^/-/'
 }
 flags_of_help() {
 	grep -oE -- '(^|[ ,[(])--?[a-z][a-z-]*' "$1" | sed 's/^[^-]*//' |
@@ -178,6 +180,15 @@ replay_rate() {
 		grep -q '^Verdict fired (control)' "$tmp/c.out"
 }
 
+# The commands main() dispatches on, each with -h and --help.
+every_command_helps() {
+	for c in $(sed -n 's/.*strcmp(command, "\([a-z]*\)").*/\1/p' "$main_c"); do
+		for h in -h --help; do
+			"$bin" "$c" "$h" | grep -q '^Usage: mmlitmus' || return 1
+		done
+	done
+}
+
 # replay --json: the rate and a report, each fitting its schema.
 replay_json() {
 	"$bin" replay --json -n 3 "$tmp/c.litmus" >"$tmp/r.json"
@@ -291,7 +302,7 @@ write_flag_and_file_agree() {
 }
 
 check "the code, --help and the man page name the same flags" same_flags_everywhere
-check "every command answers -h and --help with the usage, exit 0" sh -c "for c in run decode encode replay survey triage; do for h in -h --help; do '$bin' \$c \$h | grep -q '^Usage: mmlitmus' || exit 1; done; done"
+check "every command answers -h and --help with the usage, exit 0" every_command_helps
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve
 check "an impossible program is a one-line usage error" usage_error -o munmap:8-99
