@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,29 @@ bool mml_survey_has_finding(const struct mml_survey *s)
 
 /* Text --------------------------------------------------------------------- */
 
+/* The normal quantile of 97.5 %: two-sided 95 %. */
+static const double Z95 = 1.959964;
+
+struct mml_rate mml_rate_interval(uint64_t k, uint64_t n)
+{
+	if (n == 0)
+		return (struct mml_rate){0, 1};
+	double nn = (double)n;
+	if (k == 0)
+		return (struct mml_rate){0, 3 / nn < 1 ? 3 / nn : 1};
+	double p = (double)k / nn, z2 = Z95 * Z95;
+	double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+	double half = Z95 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+	/* At k = n the upper end is 1 exactly, which rounding may miss. */
+	return (struct mml_rate){centre - half > 0 ? centre - half : 0,
+				 k < n && centre + half < 1 ? centre + half : 1};
+}
+
+void mml_survey_rate_text(double rate, char *buf, size_t len)
+{
+	double percent = rate * 100;
+	snprintf(buf, len, percent >= 9.95 ? "%.0f%%" : "%.2g%%", percent);
+}
 
 void mml_survey_count_text(uint64_t n, char *buf, size_t len)
 {
@@ -413,17 +437,26 @@ void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 		break;
 	}
 	const struct mml_result *r = &c->result;
-	char it[16], racing[16], first[16];
+	char it[16], racing[16], first[16], low[16], high[16];
 	mml_survey_count_text(r->iterations, it, sizeof it);
 	mml_survey_count_text(r->racing_reads, racing, sizeof racing);
+	if (c->outcome == MML_OUTCOME_NEVER) {
+		mml_survey_rate_text(mml_rate_interval(0, r->iterations).high,
+				     high, sizeof high);
+		mml_sink_put(&t, "Never ≤%s (%s it, %s racing)", high, it, racing);
+		return;
+	}
 	if (r->violation_iterations == 0) {
 		mml_sink_put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
 		return;
 	}
+	struct mml_rate rate = mml_rate_interval(r->violation_iterations, r->iterations);
+	mml_survey_rate_text(rate.low, low, sizeof low);
+	mml_survey_rate_text(rate.high, high, sizeof high);
 	duration_text(r->first_violation_seconds, first, sizeof first);
 	mml_sink_put(&t, "%s:", mml_outcome_name(c->outcome));
 	violations_text(&t, r);
-	mml_sink_put(&t, " (first %s)", first);
+	mml_sink_put(&t, " (%.*s-%s; first %s)", (int)strlen(low) - 1, low, high, first);
 }
 
 static const char *policy_name(const struct mml_program *p)
@@ -504,10 +537,12 @@ static void print_header(FILE *out, const struct mml_survey *s)
 		"; one reader, on another CPU than the mapper's; a Never needs %" PRIu64
 		" racing reads.\n\n", s->seconds,
 		s->interrupted ? ", interrupted" : "", c->seed, c->min_racing);
-	fprintf(out, "A cell: the outcome over its iterations (it), and the racing reads "
-		"that back a Never; for violations, each class with the iterations "
-		"that showed it, and when the first did.  FINDING marks a violation "
-		"the op's policy forbids.\n\n");
+	fprintf(out, "A cell: the outcome over its iterations (it), with the 95 %% "
+		"bound on the rate of iterations with a violation (a Never: at most "
+		"3/it; else the interval of k of it), and the racing reads that back "
+		"a Never; for violations, each class with the iterations that showed "
+		"it, and when the first did.  FINDING marks a violation the op's "
+		"policy forbids.\n\n");
 }
 
 static void print_table_head(FILE *out, const struct mml_survey *s)
@@ -696,6 +731,16 @@ static json_t *measures_json(const struct mml_survey_cell *c)
 		"violations", violations_json(r));
 }
 
+static json_t *rate_json(const struct mml_survey_cell *c)
+{
+	if (c->status != MML_CELL_RAN)
+		return json_null();
+	const struct mml_result *r = &c->result;
+	struct mml_rate rate = mml_rate_interval(r->violation_iterations, r->iterations);
+	return json_pack("{s:f, s:f, s:s}", "low", rate.low, "high", rate.high,
+			 "method", r->violation_iterations ? "Wilson" : "rule of three");
+}
+
 static json_t *cell_json(const struct mml_survey_cell *c)
 {
 	const struct mml_program *p = &c->program;
@@ -713,7 +758,8 @@ static json_t *cell_json(const struct mml_survey_cell *c)
 		"policy", policy_name(p), "ops", ops, "program", program,
 		"status", status_name(c->status), "reason", c->reason);
 	json_t *m = measures_json(c);
-	if (!j || !m || json_object_update(j, m)) {
+	if (!j || !m || json_object_set_new(m, "rate", rate_json(c)) ||
+	    json_object_update(j, m)) {
 		json_decref(j);
 		json_decref(m);
 		return NULL;

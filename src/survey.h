@@ -22,6 +22,11 @@ enum mml_cell_status {
 	MML_CELL_SKIPPED, /* this machine cannot run it, or the run failed */
 };
 
+/* A rate's 95 % interval, per iteration. */
+struct mml_rate {
+	double low, high;
+};
+
 struct mml_survey_cell {
 	unsigned shape; /* mml_survey_shape_name(shape) */
 	enum mml_backing backing;
@@ -85,10 +90,19 @@ void mml_survey_free(struct mml_survey *s);
 /* Whether any cell that ran has a finding. */
 bool mml_survey_has_finding(const struct mml_survey *s);
 
+/* k of n iterations showed a violation: the 95 % interval of the rate per
+ * iteration.  k = 0 gives [0, 3/n], the rule of three; else the Wilson
+ * score interval (doc/output.md, "Rates"). */
+struct mml_rate mml_rate_interval(uint64_t k, uint64_t n);
+
+/* A rate as a percentage in a few characters: 0.014%, 1.2%, 45%. */
+void mml_survey_rate_text(double rate, char *buf, size_t len);
+
 /* A count in at most four characters: 999, 1.2k, 21k, 1.2M, 12M, 3.0G. */
 void mml_survey_count_text(uint64_t n, char *buf, size_t len);
-/* What one cell of the table says, e.g. "Never (21k it, 1.2M racing)" or
- * "Sometimes: hole-then-data 12 of 21345 it (first 310 ms)". */
+/* What one cell of the table says, e.g. "Never ≤0.014% (21k it, 1.2M
+ * racing)" or "Sometimes: hole-then-data 12 of 21345 it (0.032-0.099%;
+ * first 310 ms)". */
 void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 			  size_t len);
 

@@ -1,6 +1,7 @@
 /* The survey without running anything: the programs it plans for each
  * cell, the cells the model refuses, and the text of the table from
  * hand-filled results.  Output is TAP. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,10 +66,44 @@ static struct mml_survey_cell *ran(enum mml_outcome o, uint64_t iterations,
 	return &c;
 }
 
+/* Published 95 % Wilson intervals (Newcombe 1998: 1 of 10, 50 of 100,
+ * 10 of 10), and the rule of three for none. */
+static bool t_rates(void)
+{
+	static const struct {
+		uint64_t k, n;
+		double low, high;
+	} cases[] = {
+		{1, 10, 0.0179, 0.4042}, {50, 100, 0.4038, 0.5962},
+		{10, 10, 0.7225, 1.0}, {5, 18000, 0.000119, 0.000650},
+		{0, 1000, 0, 0.003}, {0, 2, 0, 1}, {0, 0, 0, 1},
+	};
+	bool pass = true;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct mml_rate r = mml_rate_interval(cases[i].k, cases[i].n);
+		double tol = cases[i].high < 0.01 ? 5e-7 : 5e-5;
+		if (fabs(r.low - cases[i].low) <= tol && fabs(r.high - cases[i].high) <= tol)
+			continue;
+		printf("# %llu of %llu: [%g, %g], want [%g, %g]\n",
+		       (unsigned long long)cases[i].k, (unsigned long long)cases[i].n,
+		       r.low, r.high, cases[i].low, cases[i].high);
+		pass = false;
+	}
+	char a[16], b[16], c[16];
+	mml_survey_rate_text(0.00014, a, sizeof a);
+	mml_survey_rate_text(0.012, b, sizeof b);
+	mml_survey_rate_text(0.4567, c, sizeof c);
+	if (strcmp(a, "0.014%") || strcmp(b, "1.2%") || strcmp(c, "46%")) {
+		printf("# rate texts '%s' '%s' '%s'\n", a, b, c);
+		pass = false;
+	}
+	return pass;
+}
+
 static bool t_never_text(void)
 {
 	return text_is(ran(MML_OUTCOME_NEVER, 21345, 1234567),
-		       "Never (21k it, 1.2M racing)");
+		       "Never ≤0.014% (21k it, 1.2M racing)");
 }
 
 static bool t_inconclusive_text(void)
@@ -90,7 +125,8 @@ static bool t_violation_text(void)
 	r->count[MML_SAME_PAGE][1] = 2;
 	r->violation_iterations = 92;
 	r->first_violation_seconds = 0.31;
-	return text_is(c, "Sometimes: FINDING same-page 2, hole-then-data 92 of 102000 it (first 310 ms)");
+	return text_is(c, "Sometimes: FINDING same-page 2, hole-then-data 92 of 102000 it "
+			  "(0.074-0.11%; first 310 ms)");
 }
 
 static bool t_not_run_text(void)
@@ -251,7 +287,7 @@ static bool t_markdown(void)
 	char *text = markdown(&s);
 	bool pass = text &&
 		strstr(text, "| op | policy | backing | pages | pingpong |\n") &&
-		strstr(text, "| mapfixed (mmap MAP_FIXED) | atomic | memfd | 16 x 4 KiB | Never (1.0k it, 5.0k racing) |\n") &&
+		strstr(text, "| mapfixed (mmap MAP_FIXED) | atomic | memfd | 16 x 4 KiB | Never ≤0.3% (1.0k it, 5.0k racing) |\n") &&
 		strstr(text, "| mprotect over 2 VMAs | per VMA | anon |") &&
 		strstr(text, "* n/a: MADV_FREE takes private anonymous memory only: free on memfd 16 x 4 KiB\n") &&
 		strstr(text, ": truncate, punch on anon 16 x 4 KiB\n") &&
@@ -270,7 +306,8 @@ int main(void)
 		bool (*run)(void);
 	} tests[] = {
 		{"counts in four characters", t_counts},
-		{"a Never cell names its iterations and racing reads", t_never_text},
+		{"rates: Wilson intervals, the rule of three, as percentages", t_rates},
+		{"a Never cell names its bound, iterations and racing reads", t_never_text},
 		{"an Inconclusive cell says so", t_inconclusive_text},
 		{"a violation cell: classes, iterations, findings, first time", t_violation_text},
 		{"cells not run give their reason", t_not_run_text},

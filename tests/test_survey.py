@@ -2,7 +2,7 @@
 """`mmlitmus survey` end to end on a tiny matrix (3 ops x 2 backings x 2
 read orders at 0.2 s a cell): the Markdown and JSON shapes, the JSON
 against doc/survey.schema.json, the control showing a violation, a Never
-backed by racing reads, a cell the model refuses listed with its reason,
+backed by racing reads, the rates' bounds, a cell the model refuses listed with its reason,
 usage errors, an interrupted survey still writing its table, and a
 description for every property of the schema.
 
@@ -59,6 +59,23 @@ def interrupted_survey(mmlitmus):
     return proc.returncode == 0 and "skipped: interrupted" in out, out
 
 
+def rate_problems(doc):
+    """Cells whose rate is not the rule of three for a Never, or whose
+    interval does not hold k/n."""
+    bad = []
+    for c in doc["cells"]:
+        if c["status"] != "ran":
+            continue
+        k, n, r = c["violation_iterations"], c["iterations"], c["rate"]
+        if k == 0:
+            good = r["low"] == 0 and abs(r["high"] - min(1, 3 / n)) < 1e-9
+        else:
+            good = r["method"] == "Wilson" and r["low"] <= k / n <= r["high"]
+        if not good:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: {k} of {n}, {r}")
+    return bad
+
+
 def main():
     mmlitmus, schema_path = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +87,7 @@ def run_tests(mmlitmus, schema_path, tmp):
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    tap = Tap(14)
+    tap = Tap(15)
 
     md_path, json_path = os.path.join(tmp, "s.md"), os.path.join(tmp, "s.json")
     out = subprocess.run([mmlitmus, "survey", "--markdown", md_path,
@@ -122,9 +139,12 @@ def run_tests(mmlitmus, schema_path, tmp):
     never = all(c["result"] == "Never" and c["racing_reads"] > 0 and
                 c["violation_iterations"] == 0 for c in mapfixed)
     row = [r for r in rows if r.startswith("| mapfixed (mmap MAP_FIXED) | atomic | memfd |")]
-    tap.ok(len(mapfixed) == 2 and never and row and row[0].count("Never (") == 2,
+    tap.ok(len(mapfixed) == 2 and never and row and row[0].count(" | Never ≤") == 2,
            "mapfixed over a memfd: Never, backed by racing reads",
            [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing" for c in mapfixed])
+
+    bad = rate_problems(doc)
+    tap.ok(not bad, "a Never's rate is at most 3/n; a violation's interval holds k/n", bad)
 
     truncate = cells_of(doc, "truncate", "anon")
     reason = truncate[0]["reason"] if truncate else ""
