@@ -22,6 +22,21 @@ enum mml_cell_status {
 	MML_CELL_SKIPPED, /* this machine cannot run it, or the run failed */
 };
 
+/* A cell's control (doc/output.md, "Calibration"): the cell's program with
+ * piecewise, the control op, in place of the row's op, over its range.
+ * Cells whose controls are the same program share one run, which gets the
+ * share of each of them. */
+struct mml_survey_control {
+	struct mml_program program;
+	enum mml_cell_status status;
+	/* Why it did not run; or, when it ran over another backing than its
+	 * cells', why not theirs. */
+	char reason[256];
+	uint64_t iterations, violation_iterations;
+	double seconds;
+	unsigned shared; /* cells whose control this is */
+};
+
 /* A rate's 95 % interval, per iteration. */
 struct mml_rate {
 	double low, high;
@@ -38,6 +53,8 @@ struct mml_survey_cell {
 	/* Why it did not run, or why a run is Inconclusive; else empty. */
 	char reason[256];
 	struct mml_result result;
+	/* The control of its shape; NULL when the cell is not to run. */
+	const struct mml_survey_control *control;
 };
 
 /* Which cells to plan: a bit per shape, backing, page order, read order;
@@ -60,6 +77,8 @@ struct mml_survey_config {
 struct mml_survey {
 	struct mml_survey_cell *cells;
 	size_t ncells;
+	struct mml_survey_control *controls;
+	size_t ncontrols;
 	struct mml_survey_filter filter; /* as planned, defaults resolved */
 	struct mml_survey_config config;
 	double planned_cell_seconds; /* each cell's share when the survey began */
@@ -95,14 +114,17 @@ bool mml_survey_has_finding(const struct mml_survey *s);
  * score interval (doc/output.md, "Rates"). */
 struct mml_rate mml_rate_interval(uint64_t k, uint64_t n);
 
+/* Whether the cell's control showed a violation in some iteration. */
+bool mml_survey_calibrated(const struct mml_survey_cell *c);
+
 /* A rate as a percentage in a few characters: 0.014%, 1.2%, 45%. */
 void mml_survey_rate_text(double rate, char *buf, size_t len);
 
 /* A count in at most four characters: 999, 1.2k, 21k, 1.2M, 12M, 3.0G. */
 void mml_survey_count_text(uint64_t n, char *buf, size_t len);
 /* What one cell of the table says, e.g. "Never ≤0.014% (21k it, 1.2M
- * racing)" or "Sometimes: hole-then-data 12 of 21345 it (0.032-0.099%;
- * first 310 ms)". */
+ * racing; control 5.1k of 5.2k)", "Never, uncalibrated ..." or
+ * "Sometimes: hole-then-data 12 of 21345 it (0.032-0.099%; first 310 ms)". */
 void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 			  size_t len);
 

@@ -2,9 +2,10 @@
 """`mmlitmus survey` end to end on a tiny matrix (3 ops x 2 backings x 2
 read orders at 0.2 s a cell): the Markdown and JSON shapes, the JSON
 against doc/survey.schema.json, the control showing a violation, a Never
-backed by racing reads, the rates' bounds, a cell the model refuses listed with its reason,
-usage errors, an interrupted survey still writing its table, and a
-description for every property of the schema.
+backed by racing reads and calibrated by its control, the rates' bounds,
+a cell the model refuses listed with its reason, usage errors, an
+interrupted survey still writing its table, and a description for every
+property of the schema.
 
 Usage: test_survey.py MMLITMUS SCHEMA
 """
@@ -76,6 +77,23 @@ def rate_problems(doc):
     return bad
 
 
+def calibration_problems(doc):
+    """Cells that ran without a control that ran, or whose calibrated
+    field does not follow from their control."""
+    bad = []
+    for c in doc["cells"]:
+        ctl = c["control"]
+        if c["status"] != "ran":
+            good = c["calibrated"] is None
+        else:
+            good = (ctl is not None and ctl["status"] == "ran" and
+                    ctl["op"].startswith("piecewise:") and ctl["shared"] >= 1 and
+                    c["calibrated"] == (ctl["violation_iterations"] > 0))
+        if not good:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: {ctl}")
+    return bad
+
+
 def main():
     mmlitmus, schema_path = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +105,7 @@ def run_tests(mmlitmus, schema_path, tmp):
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    tap = Tap(15)
+    tap = Tap(16)
 
     md_path, json_path = os.path.join(tmp, "s.md"), os.path.join(tmp, "s.json")
     out = subprocess.run([mmlitmus, "survey", "--markdown", md_path,
@@ -137,11 +155,21 @@ def run_tests(mmlitmus, schema_path, tmp):
 
     mapfixed = cells_of(doc, "mapfixed", "memfd")
     never = all(c["result"] == "Never" and c["racing_reads"] > 0 and
-                c["violation_iterations"] == 0 for c in mapfixed)
+                c["violation_iterations"] == 0 and c["calibrated"] for c in mapfixed)
     row = [r for r in rows if r.startswith("| mapfixed (mmap MAP_FIXED) | atomic | memfd |")]
-    tap.ok(len(mapfixed) == 2 and never and row and row[0].count(" | Never ≤") == 2,
-           "mapfixed over a memfd: Never, backed by racing reads",
-           [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing" for c in mapfixed])
+    tap.ok(len(mapfixed) == 2 and never and row and row[0].count(" | Never ≤") == 2 and
+           row[0].count("racing; control ") == 2,
+           "mapfixed over a memfd: Never, backed by racing reads and calibrated by its control",
+           [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing, "
+            f"control {c['control']['violation_iterations']} of {c['control']['iterations']}"
+            for c in mapfixed] + row)
+
+    bad = calibration_problems(doc)
+    shared = cells_of(doc, "mapfixed", "anon")[0]["control"] == \
+        cells_of(doc, "piecewise", "anon")[0]["control"]
+    tap.ok(not bad and shared and doc["control_share"] == 0.25,
+           "every cell that ran has a control that ran, shared by cells of one shape, "
+           "and is calibrated when it fired", bad)
 
     bad = rate_problems(doc)
     tap.ok(not bad, "a Never's rate is at most 3/n; a violation's interval holds k/n", bad)
