@@ -1,5 +1,6 @@
 #include "survey.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -10,8 +11,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "encoding.h"
 #include "huge.h"
 #include "ops.h"
+#include "plot.h"
 #include "sink.h"
 #include "text.h"
 
@@ -28,6 +31,10 @@ static const double MIN_CELL_SECONDS = 0.05;
  * for the control, which fires within milliseconds where it can fire at
  * all, to show a rate, and most of the budget left to the ops. */
 static const double CONTROL_SHARE = 0.25;
+/* A program kept as evidence runs this many iterations an execution at
+ * most: the fuzzers' default cap (MMLITMUS_MAX_REPEAT), so that the file
+ * runs under their bounds too. */
+static const uint32_t EVIDENCE_MAX_REPEAT = 64;
 
 struct shape_op {
 	const char *spec; /* as for --op: the range is the whole region */
@@ -369,10 +376,15 @@ static void skip(struct mml_survey_cell *c, const char *why)
 }
 
 static void run_cell(struct mml_survey_cell *c, const struct mml_survey_config *sc,
-		     double seconds)
+		     double seconds, struct mml_capture *capture)
 {
+	/* One violation kept with its evidence: the one a picture marks. */
 	struct mml_config rc = {.seconds = seconds, .seed = sc->seed,
-				.min_racing = sc->min_racing, .stop = sc->stop};
+				.min_racing = sc->min_racing, .stop = sc->stop,
+				.evidence = 1, .capture = capture,
+				.capture_violations = true};
+	if (capture)
+		mml_capture_reset(capture);
 	if (mml_run(&c->program, &rc, &c->result) < 0) {
 		skip(c, c->result.error);
 		return;
@@ -460,6 +472,73 @@ static void show_progress(FILE *out, const struct mml_survey_cell *c,
 	fflush(out);
 }
 
+/* The file name of a cell's evidence: row, backing, page order, read order. */
+static void evidence_name(const struct mml_survey_cell *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s-order%u-%s", shapes[c->shape].name,
+		 mml_backing_name(c->backing), c->page_order,
+		 mml_order_name(c->read_order));
+}
+
+/* The program in the binary form that replay, the fuzzers and corpus-add
+ * take; an execution runs as many iterations as the cell needed for one
+ * violation on average, so that a replay shows a rate. */
+static int write_program(const char *path, const struct mml_survey_cell *c)
+{
+	struct mml_program p = c->program;
+	uint64_t every = c->result.iterations / c->result.violation_iterations;
+	p.repeat = every < EVIDENCE_MAX_REPEAT ? (uint32_t)(every ? every : 1)
+					       : EVIDENCE_MAX_REPEAT;
+	uint8_t bytes[MML_ENCODING_MAX];
+	const char *why;
+	int len = mml_encode(&p, bytes, sizeof bytes, &why);
+	if (len < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	FILE *out = fopen(path, "wb");
+	if (!out)
+		return -1;
+	bool bad = fwrite(bytes, 1, (size_t)len, out) != (size_t)len;
+	return fclose(out) || bad ? -1 : 0;
+}
+
+static int write_picture(const char *path, const char *title,
+			 const struct mml_survey_cell *c,
+			 const struct mml_capture *capture)
+{
+	FILE *out = fopen(path, "w");
+	if (!out)
+		return -1;
+	int err = mml_plot_svg(out, title, &c->program, capture);
+	return fclose(out) || err ? -1 : 0;
+}
+
+/* A cell with a violation leaves its program and the picture of its first
+ * such iteration in the evidence directory; the first failure is kept for
+ * the caller to report. */
+static void keep_evidence(struct mml_survey *s, struct mml_survey_cell *c,
+			  const struct mml_capture *capture)
+{
+	const char *dir = s->config.evidence_dir;
+	if (!dir || !capture || c->status != MML_CELL_RAN ||
+	    !c->result.violation_iterations || !capture->fired)
+		return;
+	char name[sizeof c->evidence], path[4096];
+	evidence_name(c, name, sizeof name);
+	snprintf(path, sizeof path, "%s/%s.bin", dir, name);
+	int err = write_program(path, c);
+	if (!err) {
+		snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+		err = write_picture(path, name, c, capture);
+	}
+	if (!err)
+		snprintf(c->evidence, sizeof c->evidence, "%s", name);
+	else if (!s->evidence_error[0])
+		snprintf(s->evidence_error, sizeof s->evidence_error, "%s: %s",
+			 path, strerror(errno));
+}
+
 /* A control none of whose cells ran did not run either. */
 static void close_controls(struct mml_survey *s)
 {
@@ -475,14 +554,15 @@ static void close_controls(struct mml_survey *s)
 
 /* The cell, then its control, the first time one of its cells ran. */
 static void survey_cell(struct mml_survey *s, struct mml_survey_cell *cell,
-			double began)
+			double began, struct mml_capture *capture)
 {
 	const struct mml_survey_config *c = &s->config;
 	if (c->stop && *c->stop) {
 		skip(cell, "interrupted");
 		return;
 	}
-	run_cell(cell, c, run_seconds(s, now_seconds() - began, 1));
+	run_cell(cell, c, run_seconds(s, now_seconds() - began, 1), capture);
+	keep_evidence(s, cell, capture);
 	struct mml_survey_control *ctl =
 		cell->control ? &s->controls[cell->control - s->controls] : NULL;
 	if (ctl && ctl->status == MML_CELL_PENDING && cell->status == MML_CELL_RAN)
@@ -500,18 +580,27 @@ void mml_survey_run(struct mml_survey *s, const struct mml_survey_config *c)
 	double shares = shares_left(s);
 	s->planned_cell_seconds = c->cell_seconds > 0 ? c->cell_seconds
 				  : c->budget / (shares > 0 ? shares : 1);
+	/* The capture for pictures: its memory is reserved, and only the one
+	 * reader's part is touched. */
+	struct mml_capture capture, *cap = NULL;
+	if (c->evidence_dir && mml_capture_init(&capture) == 0)
+		cap = &capture;
+	else if (c->evidence_dir)
+		snprintf(s->evidence_error, sizeof s->evidence_error, "out of memory");
 	double began = now_seconds();
 	for (size_t i = 0; i < s->ncells; i++) {
 		struct mml_survey_cell *cell = &s->cells[i];
 		if (cell->status != MML_CELL_PENDING)
 			continue;
-		survey_cell(s, cell, began);
+		survey_cell(s, cell, began, cap);
 		if (c->progress)
 			show_progress(c->progress, cell, ++done, total);
 	}
 	s->seconds = now_seconds() - began;
 	s->interrupted = c->stop && *c->stop;
 	close_controls(s);
+	if (cap)
+		mml_capture_free(cap);
 }
 
 bool mml_survey_has_finding(const struct mml_survey *s)
@@ -794,22 +883,29 @@ static bool uncalibrated_never(const struct mml_survey_cell *c)
 	       !mml_survey_calibrated(c);
 }
 
-/* An uncalibrated Never in bold. */
-static void print_cell(FILE *out, const struct mml_survey_cell *c)
+/* An uncalibrated Never in bold; a cell's evidence linked. */
+static void print_cell(FILE *out, const struct mml_survey *s,
+		       const struct mml_survey_cell *c)
 {
 	char text[512];
 	mml_survey_cell_text(c, text, sizeof text);
-	fprintf(out, uncalibrated_never(c) ? " **%s** |" : " %s |", text);
+	fprintf(out, uncalibrated_never(c) ? " **%s**" : " %s", text);
+	if (c->evidence[0])
+		fprintf(out, " ([program](%s/%s.bin), [picture](%s/%s.svg))",
+			s->config.evidence_dir, c->evidence,
+			s->config.evidence_dir, c->evidence);
+	fprintf(out, " |");
 }
 
-static void print_row(FILE *out, const struct mml_survey_cell *row, size_t width)
+static void print_row(FILE *out, const struct mml_survey *s,
+		      const struct mml_survey_cell *row, size_t width)
 {
 	char pages[32];
 	pages_text(row->page_order, pages, sizeof pages);
 	fprintf(out, "| %s | %s | %s | %s |", shapes[row->shape].label,
 		policy_name(&row->program), mml_backing_name(row->backing), pages);
 	for (size_t k = 0; k < width; k++)
-		print_cell(out, &row[k]);
+		print_cell(out, s, &row[k]);
 	fprintf(out, "\n");
 }
 
@@ -966,7 +1062,7 @@ int mml_survey_markdown(FILE *out, const struct mml_survey *s)
 	print_table_head(out, s);
 	for (size_t i = 0; i < s->ncells; i += width)
 		if (!row_not_run(&s->cells[i], width))
-			print_row(out, &s->cells[i], width);
+			print_row(out, s, &s->cells[i], width);
 	print_uncalibrated(out, s);
 	print_not_run(out, s);
 	return fflush(out) || ferror(out) ? -1 : 0;
@@ -1035,13 +1131,23 @@ static json_t *control_json(const struct mml_survey_control *ctl)
 		"seconds", ctl->seconds, "shared", (json_int_t)ctl->shared);
 }
 
-/* What weighs a cell: its rate's bound and its control. */
+static json_t *evidence_json(const struct mml_survey_cell *c)
+{
+	if (!c->evidence[0])
+		return json_null();
+	char bin[128], svg[128];
+	snprintf(bin, sizeof bin, "%s.bin", c->evidence);
+	snprintf(svg, sizeof svg, "%s.svg", c->evidence);
+	return json_pack("{s:s, s:s}", "program", bin, "picture", svg);
+}
+
+/* What weighs a cell: its rate's bound, its control, its evidence. */
 static json_t *weight_json(const struct mml_survey_cell *c)
 {
 	bool ran = c->status == MML_CELL_RAN;
-	return json_pack("{s:o, s:o, s:o}", "rate", rate_json(c),
+	return json_pack("{s:o, s:o, s:o, s:o}", "rate", rate_json(c),
 		"calibrated", ran ? json_boolean(mml_survey_calibrated(c)) : json_null(),
-		"control", control_json(c->control));
+		"control", control_json(c->control), "evidence", evidence_json(c));
 }
 
 static json_t *cell_json(const struct mml_survey_cell *c)
@@ -1107,7 +1213,7 @@ static json_t *survey_json(const struct mml_survey *s)
 		}
 	}
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
-			 " s:f, s:b, s:o, s:o, s:o, s:o, s:o}",
+			 " s:f, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
 		"format", (json_int_t)JSON_FORMAT_VERSION,
 		"kernel", m.uts.release, "machine", m.uts.machine,
 		"cpus", (json_int_t)m.cpus, "memory_bytes", (json_int_t)m.memory,
@@ -1116,6 +1222,7 @@ static json_t *survey_json(const struct mml_survey *s)
 		"budget_seconds", c->cell_seconds > 0 ? json_null() : json_real(c->budget),
 		"cell_seconds", s->planned_cell_seconds, "seconds", s->seconds,
 		"control_share", CONTROL_SHARE,
+		"evidence_dir", c->evidence_dir ? json_string(c->evidence_dir) : json_null(),
 		"interrupted", s->interrupted,
 		"ops", names_json(s->filter.shapes, SHAPE_COUNT, mml_survey_shape_name),
 		"backings", names_json(s->filter.backings, MML_BACKING_COUNT, backing_name),

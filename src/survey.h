@@ -55,6 +55,9 @@ struct mml_survey_cell {
 	struct mml_result result;
 	/* The control of its shape; NULL when the cell is not to run. */
 	const struct mml_survey_control *control;
+	/* The file name the program and picture of a cell with a violation
+	 * were written under, without .bin or .svg; empty when none. */
+	char evidence[96];
 };
 
 /* Which cells to plan: a bit per shape, backing, page order, read order;
@@ -72,6 +75,9 @@ struct mml_survey_config {
 	const char *command; /* as typed, for the header */
 	FILE *progress;      /* a line per cell, or NULL */
 	volatile sig_atomic_t *stop; /* set asynchronously: run no more cells */
+	/* Where a cell with a violation leaves its program (NAME.bin) and a
+	 * picture of its first such iteration (NAME.svg); NULL: nowhere. */
+	const char *evidence_dir;
 };
 
 struct mml_survey {
@@ -86,6 +92,8 @@ struct mml_survey {
 	time_t started;
 	double load; /* 1-minute load average when it began: others' work */
 	bool interrupted;
+	/* The first evidence file that could not be written, and why. */
+	char evidence_error[4352];
 };
 
 unsigned mml_survey_shape_count(void);

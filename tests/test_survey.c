@@ -367,7 +367,8 @@ static bool t_markdown(void)
 }
 
 /* Two read orders of one row: the control fired in desc, not in asc, so
- * asc's Never is listed apart, with desc as what would calibrate it. */
+ * asc's Never is listed apart, with desc as what would calibrate it; a
+ * cell with a violation links its evidence. */
 static bool t_markdown_calibration(void)
 {
 	struct mml_survey s;
@@ -392,10 +393,14 @@ static bool t_markdown_calibration(void)
 	struct mml_survey_cell *desc = &s.cells[1];
 	desc->outcome = MML_OUTCOME_SOMETIMES;
 	desc->result.violation_iterations = 3;
+	snprintf(desc->evidence, sizeof desc->evidence, "munmap-anon-order0-desc");
 	s.config.command = "mmlitmus survey";
+	s.config.evidence_dir = "ev";
 	char *text = markdown(&s);
 	bool pass = text &&
 		strstr(text, "| **Never, uncalibrated ≤1% (300 it, 9.0k racing; control 0 of 80)** |") &&
+		strstr(text, "([program](ev/munmap-anon-order0-desc.bin), "
+			     "[picture](ev/munmap-anon-order0-desc.svg)) |\n") &&
 		strstr(text, "* munmap over anon 16 x 4 KiB, asc: the control fired in 0 of 80 it; "
 			     "the control fired with desc\n");
 	if (text && !pass)
@@ -425,7 +430,7 @@ int main(void)
 		{"controls: the row's op replaced, the ops before kept, shared when equal",
 		 t_plan_controls},
 		{"Markdown: rows that ran, rows not run listed by reason", t_markdown},
-		{"Markdown: uncalibrated Nevers apart, with what would calibrate them",
+		{"Markdown: uncalibrated Nevers apart with a remedy, evidence linked",
 		 t_markdown_calibration},
 	};
 	setvbuf(stdout, NULL, _IOLBF, 0);

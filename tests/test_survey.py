@@ -3,7 +3,8 @@
 read orders at 0.2 s a cell): the Markdown and JSON shapes, the JSON
 against doc/survey.schema.json, the control showing a violation, a Never
 backed by racing reads and calibrated by its control, the rates' bounds,
-a cell the model refuses listed with its reason, usage errors, an
+the evidence of every cell with a violation (its program and picture), a
+cell the model refuses listed with its reason, usage errors, an
 interrupted survey still writing its table, and a description for every
 property of the schema.
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 import jsonschema
 
@@ -94,6 +96,36 @@ def calibration_problems(doc):
     return bad
 
 
+def evidence_problems(mmlitmus, doc, directory):
+    """Cells with a violation whose program file does not decode to their
+    program, or whose picture is not an SVG with the violation marked;
+    cells without one that have evidence."""
+    bad = []
+    for c in doc["cells"]:
+        ev = c["evidence"]
+        if not c["violation_iterations"]:
+            if ev is not None:
+                bad.append(f"{c['op']} {c['read_order']}: evidence without a violation")
+            continue
+        if ev is None:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: no evidence")
+            continue
+        out = subprocess.run([mmlitmus, "decode", os.path.join(directory, ev["program"])],
+                             capture_output=True, text=True)
+        same = [l for l in out.stdout.splitlines() if not l.startswith("repeat ")] == \
+            [l for l in c["program"].splitlines() if not l.startswith("repeat ")]
+        try:
+            root = ET.parse(os.path.join(directory, ev["picture"])).getroot()
+            # The violation's stale read is marked.
+            svg = root.tag.endswith("svg") and \
+                ET.tostring(root).decode().count("mark-stale") > 0
+        except (OSError, ET.ParseError):
+            svg = False
+        if out.returncode != 0 or not same or not svg:
+            bad.append(f"{ev}: decodes {out.returncode}, same program {same}, svg {svg}")
+    return bad
+
+
 def main():
     mmlitmus, schema_path = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +137,7 @@ def run_tests(mmlitmus, schema_path, tmp):
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    tap = Tap(16)
+    tap = Tap(17)
 
     md_path, json_path = os.path.join(tmp, "s.md"), os.path.join(tmp, "s.json")
     out = subprocess.run([mmlitmus, "survey", "--markdown", md_path,
@@ -173,6 +205,15 @@ def run_tests(mmlitmus, schema_path, tmp):
 
     bad = rate_problems(doc)
     tap.ok(not bad, "a Never's rate is at most 3/n; a violation's interval holds k/n", bad)
+
+    directory = os.path.join(tmp, "s-evidence")
+    bad = evidence_problems(mmlitmus, doc, directory)
+    linked = all(f"[picture]({directory}/{c['evidence']['picture']})" in md
+                 for c in doc["cells"] if c["evidence"])
+    tap.ok(not bad and linked and doc["evidence_dir"] == directory and
+           any(c["evidence"] for c in doc["cells"]),
+           "every cell with a violation keeps its program and a picture, linked "
+           "from the table", bad)
 
     truncate = cells_of(doc, "truncate", "anon")
     reason = truncate[0]["reason"] if truncate else ""
