@@ -179,8 +179,11 @@ static const char usage[] =
 "\n"
 "Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"
 "      --budget S         seconds for the whole survey (default 480), split\n"
-"                         evenly over the cells that run\n"
-"      --cell-seconds S   seconds for each cell instead of a budget\n"
+"                         evenly over the cells that run and their controls\n"
+"                         (piecewise in the row's op's place: a quarter of\n"
+"                         a cell each)\n"
+"      --cell-seconds S   seconds for each cell instead of a budget, and a\n"
+"                         quarter of that for its control\n"
 "      --ops LIST         rows to run, comma-separated (default all):\n"
 "                         mapfixed, munmap, mremap, dontneed, mprotect,\n"
 "                         mprotect-vmas, piecewise, shrink, grow, truncate,\n"
@@ -192,6 +195,10 @@ static const char usage[] =
 "      --read-orders LIST asc, desc, random, pingpong (default all four)\n"
 "      --markdown FILE    write the table to FILE instead of stdout\n"
 "      --json-file FILE   also write every cell's numbers to FILE as JSON\n"
+"      --evidence-dir DIR where each cell with a violation leaves its program\n"
+"                         (NAME.bin) and a picture of its first such\n"
+"                         iteration (NAME.svg); default: FILE of --json-file\n"
+"                         without .json, and -evidence\n"
 "      --kernels LIST     run the survey in each kernel of LIST under qemu\n"
 "                         (names as for --kernel) and merge the tables: a\n"
 "                         column per kernel\n"
@@ -230,7 +237,7 @@ enum {
 	OPT_NO_PROGRESS, OPT_VERSION, OPT_FIRST, OPT_PLOT, OPT_PERTURB,
 	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
 	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
-	OPT_MINIMIZE, OPT_ADD, OPT_DRY_RUN,
+	OPT_MINIMIZE, OPT_ADD, OPT_DRY_RUN, OPT_EVIDENCE_DIR,
 };
 
 static const struct option options[] = {
@@ -290,6 +297,7 @@ static const struct option survey_options[] = {
 	{"read-orders", required_argument, NULL, OPT_READ_ORDERS},
 	{"markdown", required_argument, NULL, OPT_MARKDOWN},
 	{"json-file", required_argument, NULL, OPT_JSON_FILE},
+	{"evidence-dir", required_argument, NULL, OPT_EVIDENCE_DIR},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -927,6 +935,7 @@ struct survey_cli {
 	const char *markdown, *json;
 	bool budget_given, progress;
 	char command[1024];
+	char evidence_dir[4096];
 };
 
 /* The command as typed, for the table's header. */
@@ -975,11 +984,27 @@ static void parse_survey_flag(void *ctx, int opt, const char *arg)
 		break;
 	case OPT_MARKDOWN: cli->markdown = arg; break;
 	case OPT_JSON_FILE: cli->json = arg; break;
+	case OPT_EVIDENCE_DIR:
+		snprintf(cli->evidence_dir, sizeof cli->evidence_dir, "%s", arg);
+		break;
 	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
 	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
 	case OPT_NO_PROGRESS: cli->progress = false; break;
 	default: usage_error("survey: unknown or incomplete option '%s'", arg);
 	}
+}
+
+/* Next to the JSON, named after it: s.json keeps its evidence in
+ * s-evidence/. */
+static void default_evidence_dir(struct survey_cli *cli)
+{
+	if (cli->evidence_dir[0] || !cli->json)
+		return;
+	size_t len = strlen(cli->json);
+	const char *dot = len > 5 && strcmp(cli->json + len - 5, ".json") == 0
+			  ? cli->json + len - 5 : cli->json + len;
+	snprintf(cli->evidence_dir, sizeof cli->evidence_dir, "%.*s-evidence",
+		 (int)(dot - cli->json), cli->json);
 }
 
 static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
@@ -996,6 +1021,7 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 	cli->config.command = cli->command;
 	cli->config.progress = cli->progress && isatty(STDERR_FILENO) ? stderr : NULL;
 	cli->config.stop = &stop_requested;
+	default_evidence_dir(cli);
 }
 
 static FILE *open_output(const char *path)
@@ -1019,6 +1045,11 @@ static int survey_command(int argc, char **argv)
 		usage_error("survey: no cell matches the filters");
 	FILE *md = cli.markdown ? open_output(cli.markdown) : stdout;
 	FILE *json = cli.json ? open_output(cli.json) : NULL;
+	if (cli.evidence_dir[0]) {
+		if (mkdir(cli.evidence_dir, 0777) && errno != EEXIST)
+			fail_exit("%s: %s", cli.evidence_dir, strerror(errno));
+		cli.config.evidence_dir = cli.evidence_dir;
+	}
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	mml_survey_run(&s, &cli.config);
@@ -1026,6 +1057,8 @@ static int survey_command(int argc, char **argv)
 		fail_exit("%s: cannot write the table", cli.markdown ? cli.markdown : "stdout");
 	if (json && (mml_survey_json(json, &s) || fclose(json)))
 		fail_exit("%s: cannot write the JSON", cli.json);
+	if (s.evidence_error[0])
+		fprintf(stderr, "mmlitmus: evidence not kept: %s\n", s.evidence_error);
 	int code = mml_survey_has_finding(&s) ? EXIT_FINDING : EXIT_CLEAN;
 	mml_survey_free(&s);
 	return code;

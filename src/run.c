@@ -730,7 +730,7 @@ static bool first_violation(const struct runner *x, struct mml_violation *v)
 static void capture_iteration(struct runner *x, bool fired)
 {
 	struct mml_capture *c = x->c->capture;
-	if (c->fired)
+	if (c->fired || (x->c->capture_violations && !fired))
 		return;
 	for (unsigned i = 0; i < x->p->nreaders; i++)
 		mml_trace_copy(&x->readers[i].trace, c, i);
@@ -761,7 +761,8 @@ static int merge_iteration(struct runner *x)
 	r->racing_iterations += racing;
 	r->early_new_iterations += early;
 	if (x->c->capture)
-		capture_iteration(x, finding || (classes && mml_program_has_control(x->p)));
+		capture_iteration(x, finding || (classes && (x->c->capture_violations ||
+							     mml_program_has_control(x->p))));
 	return (finding && x->c->stop_on_finding) ||
 	       (classes && x->c->stop_on_violation);
 }

@@ -37,6 +37,11 @@ struct mml_config {
 	/* When set, the readers record traces and the first iteration that
 	 * fires (else the last) is kept here, for a picture (trace.h). */
 	struct mml_capture *capture;
+	/* With capture: keep the first iteration with any violation, expected
+	 * ones too, and copy no other; the survey keeps the first iteration
+	 * of a Sometimes this way without copying the rings of every clean
+	 * iteration before it. */
+	bool capture_violations;
 	/* Threads to run the readers and the perturber on, kept between runs;
 	 * NULL: the run starts its own and ends them. */
 	struct mml_crew *crew;

@@ -1,7 +1,9 @@
 #include "survey.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +11,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "encoding.h"
 #include "huge.h"
 #include "ops.h"
+#include "plot.h"
 #include "sink.h"
 #include "text.h"
 
@@ -23,6 +27,14 @@ enum {
 /* Below this a run is mostly set-up; a budget that the cells before have
  * used up still gives each cell this long. */
 static const double MIN_CELL_SECONDS = 0.05;
+/* What a cell's control runs for, as a share of the cell's own time: enough
+ * for the control, which fires within milliseconds where it can fire at
+ * all, to show a rate, and most of the budget left to the ops. */
+static const double CONTROL_SHARE = 0.25;
+/* A program kept as evidence runs this many iterations an execution at
+ * most: the fuzzers' default cap (MMLITMUS_MAX_REPEAT), so that the file
+ * runs under their bounds too. */
+static const uint32_t EVIDENCE_MAX_REPEAT = 64;
 
 struct shape_op {
 	const char *spec; /* as for --op: the range is the whole region */
@@ -195,6 +207,110 @@ static size_t each_cell(const struct mml_survey_filter *f,
 	return n;
 }
 
+/* Calibration ---------------------------------------------------------------- */
+
+/* Backings a control maps when it cannot map its cell's: a cell over
+ * hugetlb pages may have had enough of them where its control, which maps
+ * a second generation, has not. */
+static const enum mml_backing fallback_backings[] = {
+	MML_BACKING_MEMFD, MML_BACKING_TMPFS, MML_BACKING_ANON,
+};
+
+/* The cell's program with the control in place of its last op, the row's
+ * op, over the same range: the ops before it stay, so the control meets
+ * the region in the state they leave, as the op does. */
+static void build_control(const struct mml_program *cell, enum mml_backing b,
+			  struct mml_program *p)
+{
+	*p = *cell;
+	struct mml_op *op = &p->ops[p->nops - 1];
+	uint32_t lo = op->lo, hi = op->hi;
+	(void)mml_op_parse("piecewise:asc", p->pages, op);
+	op->lo = lo;
+	op->hi = hi;
+	op->backing = b;
+}
+
+/* Builds the control over backing b: NULL when it can run here, else why
+ * not, in buf. */
+static const char *control_refused(const struct mml_survey_cell *c,
+				   enum mml_backing b, struct mml_program *p,
+				   char *buf, size_t len)
+{
+	build_control(&c->program, b, p);
+	const char *why = mml_program_check(p);
+	if (!why)
+		why = mml_run_unavailable(p);
+	if (!why)
+		return NULL;
+	snprintf(buf, len, "%s", why);
+	return buf;
+}
+
+/* Over the cell's backing when the control can map it here, else over the
+ * first fallback it can; when none, it does not run, and says why. */
+static void plan_control(const struct mml_survey_cell *c,
+			 struct mml_survey_control *ctl)
+{
+	char first[200], why[256];
+	memset(ctl, 0, sizeof *ctl);
+	ctl->status = MML_CELL_PENDING;
+	if (!control_refused(c, c->backing, &ctl->program, first, sizeof first))
+		return;
+	for (size_t i = 0; i < sizeof fallback_backings / sizeof *fallback_backings; i++) {
+		enum mml_backing b = fallback_backings[i];
+		if (b == c->backing || control_refused(c, b, &ctl->program, why, sizeof why))
+			continue;
+		snprintf(ctl->reason, sizeof ctl->reason, "the control maps %s instead of %s: %s",
+			 mml_backing_name(b), mml_backing_name(c->backing), first);
+		return;
+	}
+	build_control(&c->program, c->backing, &ctl->program);
+	ctl->status = MML_CELL_SKIPPED;
+	snprintf(ctl->reason, sizeof ctl->reason, "the control cannot run here: %s", first);
+}
+
+/* The planned control that runs the same program, or NULL. */
+static struct mml_survey_control *same_control(struct mml_survey *s,
+					       const struct mml_program *p)
+{
+	char want[4096], have[4096];
+	mml_program_format(p, want, sizeof want);
+	for (size_t i = 0; i < s->ncontrols; i++) {
+		mml_program_format(&s->controls[i].program, have, sizeof have);
+		if (strcmp(want, have) == 0)
+			return &s->controls[i];
+	}
+	return NULL;
+}
+
+/* Every cell that is to run gets a control; cells whose controls are the
+ * same program (most rows of one backing, page order and read order) share
+ * one, which runs once for all their shares. */
+static void plan_controls(struct mml_survey *s)
+{
+	struct mml_survey_control ctl;
+	for (size_t i = 0; i < s->ncells; i++) {
+		struct mml_survey_cell *c = &s->cells[i];
+		if (c->status != MML_CELL_PENDING)
+			continue;
+		plan_control(c, &ctl);
+		struct mml_survey_control *found = same_control(s, &ctl.program);
+		if (!found) {
+			found = &s->controls[s->ncontrols++];
+			*found = ctl;
+		}
+		found->shared++;
+		c->control = found;
+	}
+}
+
+bool mml_survey_calibrated(const struct mml_survey_cell *c)
+{
+	return c->control && c->control->status == MML_CELL_RAN &&
+	       c->control->violation_iterations > 0;
+}
+
 static struct mml_survey_filter resolve_defaults(const struct mml_survey_filter *f)
 {
 	struct mml_survey_filter r = *f;
@@ -215,11 +331,15 @@ int mml_survey_plan(struct mml_survey *s, const struct mml_survey_filter *f)
 	s->filter = resolve_defaults(f);
 	s->ncells = each_cell(&s->filter, NULL);
 	s->cells = calloc(s->ncells ? s->ncells : 1, sizeof *s->cells);
-	if (!s->cells)
+	s->controls = calloc(s->ncells ? s->ncells : 1, sizeof *s->controls);
+	if (!s->cells || !s->controls) {
+		mml_survey_free(s);
 		return -1;
+	}
 	each_cell(&s->filter, s->cells);
 	for (size_t i = 0; i < s->ncells; i++)
 		plan_cell(&s->cells[i]);
+	plan_controls(s);
 	return 0;
 }
 
@@ -234,8 +354,10 @@ size_t mml_survey_pending(const struct mml_survey *s)
 void mml_survey_free(struct mml_survey *s)
 {
 	free(s->cells);
+	free(s->controls);
 	s->cells = NULL;
-	s->ncells = 0;
+	s->controls = NULL;
+	s->ncells = s->ncontrols = 0;
 }
 
 /* Running ------------------------------------------------------------------ */
@@ -254,10 +376,15 @@ static void skip(struct mml_survey_cell *c, const char *why)
 }
 
 static void run_cell(struct mml_survey_cell *c, const struct mml_survey_config *sc,
-		     double seconds)
+		     double seconds, struct mml_capture *capture)
 {
+	/* One violation kept with its evidence: the one a picture marks. */
 	struct mml_config rc = {.seconds = seconds, .seed = sc->seed,
-				.min_racing = sc->min_racing, .stop = sc->stop};
+				.min_racing = sc->min_racing, .stop = sc->stop,
+				.evidence = 1, .capture = capture,
+				.capture_violations = true};
+	if (capture)
+		mml_capture_reset(capture);
 	if (mml_run(&c->program, &rc, &c->result) < 0) {
 		skip(c, c->result.error);
 		return;
@@ -273,15 +400,54 @@ static void run_cell(struct mml_survey_cell *c, const struct mml_survey_config *
 		mml_report_inconclusive_reason(&rep, c->reason, sizeof c->reason);
 }
 
-/* An even share of what is left of the budget: each cell's set-up and last
- * sweeps come out of it, so the survey ends on time. */
-static double cell_seconds(const struct mml_survey_config *c, double spent,
-			   size_t left)
+/* The control keeps only its counts: whether it fired, and how often. */
+static void run_control(struct mml_survey_control *ctl,
+			const struct mml_survey_config *sc, double seconds)
 {
-	if (c->cell_seconds > 0)
-		return c->cell_seconds;
-	double share = (c->budget - spent) / (double)left;
-	return share > MIN_CELL_SECONDS ? share : MIN_CELL_SECONDS;
+	struct mml_config rc = {.seconds = seconds, .seed = sc->seed,
+				.min_racing = sc->min_racing, .stop = sc->stop};
+	struct mml_result *r = malloc(sizeof *r);
+	ctl->status = MML_CELL_SKIPPED;
+	if (!r)
+		snprintf(ctl->reason, sizeof ctl->reason, "out of memory");
+	else if (mml_run(&ctl->program, &rc, r) < 0)
+		snprintf(ctl->reason, sizeof ctl->reason, "%s", r->error);
+	else if (r->interrupted)
+		snprintf(ctl->reason, sizeof ctl->reason, "interrupted");
+	else
+		ctl->status = MML_CELL_RAN;
+	if (r && ctl->status == MML_CELL_RAN) {
+		ctl->iterations = r->iterations;
+		ctl->violation_iterations = r->violation_iterations;
+		ctl->seconds = r->seconds;
+	}
+	free(r);
+}
+
+/* Shares of the budget still to run: one a cell, and a control's share of
+ * each cell it serves. */
+static double shares_left(const struct mml_survey *s)
+{
+	double n = 0;
+	for (size_t i = 0; i < s->ncells; i++)
+		n += s->cells[i].status == MML_CELL_PENDING;
+	for (size_t i = 0; i < s->ncontrols; i++)
+		if (s->controls[i].status == MML_CELL_PENDING)
+			n += CONTROL_SHARE * s->controls[i].shared;
+	return n;
+}
+
+/* An even share of what is left of the budget, times the run's shares:
+ * each run's set-up and last sweeps come out of it, so the survey ends on
+ * time. */
+static double run_seconds(const struct mml_survey *s, double spent,
+			  double shares)
+{
+	const struct mml_survey_config *c = &s->config;
+	double one = c->cell_seconds > 0 ? c->cell_seconds
+		     : (c->budget - spent) / shares_left(s);
+	double t = one * shares;
+	return t > MIN_CELL_SECONDS ? t : MIN_CELL_SECONDS;
 }
 
 static void pages_text(unsigned order, char *buf, size_t len)
@@ -306,30 +472,135 @@ static void show_progress(FILE *out, const struct mml_survey_cell *c,
 	fflush(out);
 }
 
+/* The file name of a cell's evidence: row, backing, page order, read order. */
+static void evidence_name(const struct mml_survey_cell *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s-order%u-%s", shapes[c->shape].name,
+		 mml_backing_name(c->backing), c->page_order,
+		 mml_order_name(c->read_order));
+}
+
+/* The program in the binary form that replay, the fuzzers and corpus-add
+ * take; an execution runs as many iterations as the cell needed for one
+ * violation on average, so that a replay shows a rate. */
+static int write_program(const char *path, const struct mml_survey_cell *c)
+{
+	struct mml_program p = c->program;
+	uint64_t every = c->result.iterations / c->result.violation_iterations;
+	p.repeat = every < EVIDENCE_MAX_REPEAT ? (uint32_t)(every ? every : 1)
+					       : EVIDENCE_MAX_REPEAT;
+	uint8_t bytes[MML_ENCODING_MAX];
+	const char *why;
+	int len = mml_encode(&p, bytes, sizeof bytes, &why);
+	if (len < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	FILE *out = fopen(path, "wb");
+	if (!out)
+		return -1;
+	bool bad = fwrite(bytes, 1, (size_t)len, out) != (size_t)len;
+	return fclose(out) || bad ? -1 : 0;
+}
+
+static int write_picture(const char *path, const char *title,
+			 const struct mml_survey_cell *c,
+			 const struct mml_capture *capture)
+{
+	FILE *out = fopen(path, "w");
+	if (!out)
+		return -1;
+	int err = mml_plot_svg(out, title, &c->program, capture);
+	return fclose(out) || err ? -1 : 0;
+}
+
+/* A cell with a violation leaves its program and the picture of its first
+ * such iteration in the evidence directory; the first failure is kept for
+ * the caller to report. */
+static void keep_evidence(struct mml_survey *s, struct mml_survey_cell *c,
+			  const struct mml_capture *capture)
+{
+	const char *dir = s->config.evidence_dir;
+	if (!dir || !capture || c->status != MML_CELL_RAN ||
+	    !c->result.violation_iterations || !capture->fired)
+		return;
+	char name[sizeof c->evidence], path[4096];
+	evidence_name(c, name, sizeof name);
+	snprintf(path, sizeof path, "%s/%s.bin", dir, name);
+	int err = write_program(path, c);
+	if (!err) {
+		snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+		err = write_picture(path, name, c, capture);
+	}
+	if (!err)
+		snprintf(c->evidence, sizeof c->evidence, "%s", name);
+	else if (!s->evidence_error[0])
+		snprintf(s->evidence_error, sizeof s->evidence_error, "%s: %s",
+			 path, strerror(errno));
+}
+
+/* A control none of whose cells ran did not run either. */
+static void close_controls(struct mml_survey *s)
+{
+	for (size_t i = 0; i < s->ncontrols; i++) {
+		struct mml_survey_control *ctl = &s->controls[i];
+		if (ctl->status != MML_CELL_PENDING)
+			continue;
+		ctl->status = MML_CELL_SKIPPED;
+		snprintf(ctl->reason, sizeof ctl->reason, "%s",
+			 s->interrupted ? "interrupted" : "none of its cells ran");
+	}
+}
+
+/* The cell, then its control, the first time one of its cells ran. */
+static void survey_cell(struct mml_survey *s, struct mml_survey_cell *cell,
+			double began, struct mml_capture *capture)
+{
+	const struct mml_survey_config *c = &s->config;
+	if (c->stop && *c->stop) {
+		skip(cell, "interrupted");
+		return;
+	}
+	run_cell(cell, c, run_seconds(s, now_seconds() - began, 1), capture);
+	keep_evidence(s, cell, capture);
+	struct mml_survey_control *ctl =
+		cell->control ? &s->controls[cell->control - s->controls] : NULL;
+	if (ctl && ctl->status == MML_CELL_PENDING && cell->status == MML_CELL_RAN)
+		run_control(ctl, c, run_seconds(s, now_seconds() - began,
+						CONTROL_SHARE * ctl->shared));
+}
+
 void mml_survey_run(struct mml_survey *s, const struct mml_survey_config *c)
 {
 	s->config = *c;
 	s->started = time(NULL);
 	if (getloadavg(&s->load, 1) != 1)
 		s->load = -1;
-	size_t total = mml_survey_pending(s), left = total;
+	size_t total = mml_survey_pending(s), done = 0;
+	double shares = shares_left(s);
 	s->planned_cell_seconds = c->cell_seconds > 0 ? c->cell_seconds
-				  : c->budget / (double)(total ? total : 1);
+				  : c->budget / (shares > 0 ? shares : 1);
+	/* The capture for pictures: its memory is reserved, and only the one
+	 * reader's part is touched. */
+	struct mml_capture capture, *cap = NULL;
+	if (c->evidence_dir && mml_capture_init(&capture) == 0)
+		cap = &capture;
+	else if (c->evidence_dir)
+		snprintf(s->evidence_error, sizeof s->evidence_error, "out of memory");
 	double began = now_seconds();
 	for (size_t i = 0; i < s->ncells; i++) {
 		struct mml_survey_cell *cell = &s->cells[i];
 		if (cell->status != MML_CELL_PENDING)
 			continue;
-		if (c->stop && *c->stop)
-			skip(cell, "interrupted");
-		else
-			run_cell(cell, c, cell_seconds(c, now_seconds() - began, left));
-		left--;
+		survey_cell(s, cell, began, cap);
 		if (c->progress)
-			show_progress(c->progress, cell, total - left, total);
+			show_progress(c->progress, cell, ++done, total);
 	}
 	s->seconds = now_seconds() - began;
 	s->interrupted = c->stop && *c->stop;
+	close_controls(s);
+	if (cap)
+		mml_capture_free(cap);
 }
 
 bool mml_survey_has_finding(const struct mml_survey *s)
@@ -343,6 +614,29 @@ bool mml_survey_has_finding(const struct mml_survey *s)
 
 /* Text --------------------------------------------------------------------- */
 
+/* The normal quantile of 97.5 %: two-sided 95 %. */
+static const double Z95 = 1.959964;
+
+struct mml_rate mml_rate_interval(uint64_t k, uint64_t n)
+{
+	if (n == 0)
+		return (struct mml_rate){0, 1};
+	double nn = (double)n;
+	if (k == 0)
+		return (struct mml_rate){0, 3 / nn < 1 ? 3 / nn : 1};
+	double p = (double)k / nn, z2 = Z95 * Z95;
+	double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+	double half = Z95 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+	/* At k = n the upper end is 1 exactly, which rounding may miss. */
+	return (struct mml_rate){centre - half > 0 ? centre - half : 0,
+				 k < n && centre + half < 1 ? centre + half : 1};
+}
+
+void mml_survey_rate_text(double rate, char *buf, size_t len)
+{
+	double percent = rate * 100;
+	snprintf(buf, len, percent >= 9.95 ? "%.0f%%" : "%.2g%%", percent);
+}
 
 void mml_survey_count_text(uint64_t n, char *buf, size_t len)
 {
@@ -394,6 +688,33 @@ static void violations_text(struct mml_sink *t, const struct mml_result *r)
 	mml_sink_put(t, " of %" PRIu64 " it", r->iterations);
 }
 
+/* "control 5.1k of 5.2k": the iterations in which it fired, of all. */
+static void control_text(struct mml_sink *t, const struct mml_survey_control *ctl)
+{
+	if (!ctl || ctl->status != MML_CELL_RAN) {
+		mml_sink_put(t, "no control");
+		return;
+	}
+	char fired[16], of[16];
+	mml_survey_count_text(ctl->violation_iterations, fired, sizeof fired);
+	mml_survey_count_text(ctl->iterations, of, sizeof of);
+	mml_sink_put(t, "control %s of %s", fired, of);
+}
+
+/* A Never with the bound on its rate and what its control did. */
+static void never_text(struct mml_sink *t, const struct mml_survey_cell *c)
+{
+	char it[16], racing[16], bound[16];
+	mml_survey_count_text(c->result.iterations, it, sizeof it);
+	mml_survey_count_text(c->result.racing_reads, racing, sizeof racing);
+	mml_survey_rate_text(mml_rate_interval(0, c->result.iterations).high,
+			     bound, sizeof bound);
+	mml_sink_put(t, "Never%s ≤%s (%s it, %s racing; ",
+		     mml_survey_calibrated(c) ? "" : ", uncalibrated", bound, it, racing);
+	control_text(t, c->control);
+	mml_sink_put(t, ")");
+}
+
 void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 			  size_t len)
 {
@@ -413,17 +734,24 @@ void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 		break;
 	}
 	const struct mml_result *r = &c->result;
-	char it[16], racing[16], first[16];
-	mml_survey_count_text(r->iterations, it, sizeof it);
-	mml_survey_count_text(r->racing_reads, racing, sizeof racing);
+	if (c->outcome == MML_OUTCOME_NEVER) {
+		never_text(&t, c);
+		return;
+	}
+	char it[16], racing[16], first[16], low[16], high[16];
 	if (r->violation_iterations == 0) {
+		mml_survey_count_text(r->iterations, it, sizeof it);
+		mml_survey_count_text(r->racing_reads, racing, sizeof racing);
 		mml_sink_put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
 		return;
 	}
+	struct mml_rate rate = mml_rate_interval(r->violation_iterations, r->iterations);
+	mml_survey_rate_text(rate.low, low, sizeof low);
+	mml_survey_rate_text(rate.high, high, sizeof high);
 	duration_text(r->first_violation_seconds, first, sizeof first);
 	mml_sink_put(&t, "%s:", mml_outcome_name(c->outcome));
 	violations_text(&t, r);
-	mml_sink_put(&t, " (first %s)", first);
+	mml_sink_put(&t, " (%.*s-%s; first %s)", (int)strlen(low) - 1, low, high, first);
 }
 
 static const char *policy_name(const struct mml_program *p)
@@ -496,18 +824,27 @@ static void print_header(FILE *out, const struct mml_survey *s)
 	fprintf(out, "Linux %s (%s), %d CPUs, %.0f GiB of memory, load average %.1f "
 		"at the start; %s.\n", m.uts.release, m.uts.machine, m.cpus,
 		(double)m.memory / (1u << 30), s->load, m.date);
-	fprintf(out, "`%s`: %zu cells ran for %.2f s each", c->command,
-		count_status(s, MML_CELL_RAN), s->planned_cell_seconds);
+	fprintf(out, "`%s`: %zu cells ran for %.2f s each, and their controls for "
+		"a quarter of that a cell, %zu controls shared by cells of one shape",
+		c->command, count_status(s, MML_CELL_RAN), s->planned_cell_seconds,
+		s->ncontrols);
 	if (c->cell_seconds <= 0)
 		fprintf(out, " (a budget of %.0f s)", c->budget);
 	fprintf(out, ", %.1f s in all%s; seed %" PRIu64
 		"; one reader, on another CPU than the mapper's; a Never needs %" PRIu64
 		" racing reads.\n\n", s->seconds,
 		s->interrupted ? ", interrupted" : "", c->seed, c->min_racing);
-	fprintf(out, "A cell: the outcome over its iterations (it), and the racing reads "
-		"that back a Never; for violations, each class with the iterations "
-		"that showed it, and when the first did.  FINDING marks a violation "
-		"the op's policy forbids.\n\n");
+	fprintf(out, "A cell: the outcome over its iterations (it), with the 95 %% "
+		"bound on the rate of iterations with a violation (a Never: at most "
+		"3/it; else the interval of k of it).  A Never names the racing "
+		"reads that back it and its control, piecewise in the op's place "
+		"in the same shape: the iterations in which it fired, of those it "
+		"ran.  **Never, uncalibrated** is a Never whose control never fired: "
+		"this reader could not see a non-atomic change in that shape, so "
+		"the Never says little; they are listed again under the table.  "
+		"For violations, each class with the iterations that showed it, "
+		"and when the first did; FINDING marks a violation the op's policy "
+		"forbids.\n\n");
 }
 
 static void print_table_head(FILE *out, const struct mml_survey *s)
@@ -540,17 +877,89 @@ static bool row_not_run(const struct mml_survey_cell *row, size_t width)
 	return true;
 }
 
-static void print_row(FILE *out, const struct mml_survey_cell *row, size_t width)
+static bool uncalibrated_never(const struct mml_survey_cell *c)
 {
-	char pages[32], text[512];
+	return c->status == MML_CELL_RAN && c->outcome == MML_OUTCOME_NEVER &&
+	       !mml_survey_calibrated(c);
+}
+
+/* An uncalibrated Never in bold; a cell's evidence linked. */
+static void print_cell(FILE *out, const struct mml_survey *s,
+		       const struct mml_survey_cell *c)
+{
+	char text[512];
+	mml_survey_cell_text(c, text, sizeof text);
+	fprintf(out, uncalibrated_never(c) ? " **%s**" : " %s", text);
+	if (c->evidence[0])
+		fprintf(out, " ([program](%s/%s.bin), [picture](%s/%s.svg))",
+			s->config.evidence_dir, c->evidence,
+			s->config.evidence_dir, c->evidence);
+	fprintf(out, " |");
+}
+
+static void print_row(FILE *out, const struct mml_survey *s,
+		      const struct mml_survey_cell *row, size_t width)
+{
+	char pages[32];
 	pages_text(row->page_order, pages, sizeof pages);
 	fprintf(out, "| %s | %s | %s | %s |", shapes[row->shape].label,
 		policy_name(&row->program), mml_backing_name(row->backing), pages);
-	for (size_t k = 0; k < width; k++) {
-		mml_survey_cell_text(&row[k], text, sizeof text);
-		fprintf(out, " %s |", text);
-	}
+	for (size_t k = 0; k < width; k++)
+		print_cell(out, s, &row[k]);
 	fprintf(out, "\n");
+}
+
+/* What would calibrate an uncalibrated Never: another read order of its
+ * row whose control fired, else more than this reader could do. */
+static void print_remedy(FILE *out, const struct mml_survey_cell *row,
+			 size_t width)
+{
+	const char *sep = "; the control fired with ";
+	for (size_t k = 0; k < width; k++) {
+		if (!mml_survey_calibrated(&row[k]))
+			continue;
+		fprintf(out, "%s%s", sep, mml_order_name(row[k].read_order));
+		sep = ", ";
+	}
+	if (sep[0] == ';')
+		fprintf(out, "; no read order's control fired in this row: more "
+			"readers, a larger region or a longer run");
+	fprintf(out, "\n");
+}
+
+static void print_uncalibrated_cell(FILE *out, const struct mml_survey_cell *c,
+				    const struct mml_survey_cell *row, size_t width)
+{
+	const struct mml_survey_control *ctl = c->control;
+	char pages[32], fired[16], of[16];
+	pages_text(c->page_order, pages, sizeof pages);
+	fprintf(out, "* %s over %s %s, %s: ", shapes[c->shape].name,
+		mml_backing_name(c->backing), pages, mml_order_name(c->read_order));
+	if (ctl && ctl->status == MML_CELL_RAN) {
+		mml_survey_count_text(ctl->violation_iterations, fired, sizeof fired);
+		mml_survey_count_text(ctl->iterations, of, sizeof of);
+		fprintf(out, "the control fired in %s of %s it", fired, of);
+	} else {
+		fprintf(out, "no control: %s", ctl ? ctl->reason : "none planned");
+	}
+	print_remedy(out, row, width);
+}
+
+/* The Nevers whose control did not fire, apart from the others. */
+static void print_uncalibrated(FILE *out, const struct mml_survey *s)
+{
+	size_t width = row_width(s);
+	bool any = false;
+	for (size_t i = 0; i < s->ncells; i++) {
+		if (!uncalibrated_never(&s->cells[i]))
+			continue;
+		if (!any)
+			fprintf(out, "\nNever, uncalibrated: the control in the cell's "
+				"shape did not fire, so nothing shows that this "
+				"reader could have seen a non-atomic change there.\n\n");
+		any = true;
+		print_uncalibrated_cell(out, &s->cells[i], &s->cells[i - i % width], width);
+	}
 }
 
 static unsigned count_bits(uint32_t mask)
@@ -653,7 +1062,8 @@ int mml_survey_markdown(FILE *out, const struct mml_survey *s)
 	print_table_head(out, s);
 	for (size_t i = 0; i < s->ncells; i += width)
 		if (!row_not_run(&s->cells[i], width))
-			print_row(out, &s->cells[i], width);
+			print_row(out, s, &s->cells[i], width);
+	print_uncalibrated(out, s);
 	print_not_run(out, s);
 	return fflush(out) || ferror(out) ? -1 : 0;
 }
@@ -696,6 +1106,50 @@ static json_t *measures_json(const struct mml_survey_cell *c)
 		"violations", violations_json(r));
 }
 
+static json_t *rate_json(const struct mml_survey_cell *c)
+{
+	if (c->status != MML_CELL_RAN)
+		return json_null();
+	const struct mml_result *r = &c->result;
+	struct mml_rate rate = mml_rate_interval(r->violation_iterations, r->iterations);
+	return json_pack("{s:f, s:f, s:s}", "low", rate.low, "high", rate.high,
+			 "method", r->violation_iterations ? "Wilson" : "rule of three");
+}
+
+static json_t *control_json(const struct mml_survey_control *ctl)
+{
+	if (!ctl)
+		return json_null();
+	const struct mml_program *p = &ctl->program;
+	char program[4096], op[96];
+	mml_program_format(p, program, sizeof program);
+	mml_op_format(&p->ops[p->nops - 1], op, sizeof op);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:I}",
+		"op", op, "program", program, "status", status_name(ctl->status),
+		"reason", ctl->reason, "iterations", (json_int_t)ctl->iterations,
+		"violation_iterations", (json_int_t)ctl->violation_iterations,
+		"seconds", ctl->seconds, "shared", (json_int_t)ctl->shared);
+}
+
+static json_t *evidence_json(const struct mml_survey_cell *c)
+{
+	if (!c->evidence[0])
+		return json_null();
+	char bin[128], svg[128];
+	snprintf(bin, sizeof bin, "%s.bin", c->evidence);
+	snprintf(svg, sizeof svg, "%s.svg", c->evidence);
+	return json_pack("{s:s, s:s}", "program", bin, "picture", svg);
+}
+
+/* What weighs a cell: its rate's bound, its control, its evidence. */
+static json_t *weight_json(const struct mml_survey_cell *c)
+{
+	bool ran = c->status == MML_CELL_RAN;
+	return json_pack("{s:o, s:o, s:o, s:o}", "rate", rate_json(c),
+		"calibrated", ran ? json_boolean(mml_survey_calibrated(c)) : json_null(),
+		"control", control_json(c->control), "evidence", evidence_json(c));
+}
+
 static json_t *cell_json(const struct mml_survey_cell *c)
 {
 	const struct mml_program *p = &c->program;
@@ -712,13 +1166,14 @@ static json_t *cell_json(const struct mml_survey_cell *c)
 		"read_order", mml_order_name(c->read_order),
 		"policy", policy_name(p), "ops", ops, "program", program,
 		"status", status_name(c->status), "reason", c->reason);
-	json_t *m = measures_json(c);
-	if (!j || !m || json_object_update(j, m)) {
+	json_t *m = measures_json(c), *w = weight_json(c);
+	bool bad = !j || !m || !w || json_object_update(j, m) || json_object_update(j, w);
+	json_decref(m);
+	json_decref(w);
+	if (bad) {
 		json_decref(j);
-		json_decref(m);
 		return NULL;
 	}
-	json_decref(m);
 	return j;
 }
 
@@ -758,7 +1213,7 @@ static json_t *survey_json(const struct mml_survey *s)
 		}
 	}
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
-			 " s:b, s:o, s:o, s:o, s:o, s:o}",
+			 " s:f, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
 		"format", (json_int_t)JSON_FORMAT_VERSION,
 		"kernel", m.uts.release, "machine", m.uts.machine,
 		"cpus", (json_int_t)m.cpus, "memory_bytes", (json_int_t)m.memory,
@@ -766,6 +1221,8 @@ static json_t *survey_json(const struct mml_survey *s)
 		"seed", (json_int_t)c->seed, "min_racing", (json_int_t)c->min_racing,
 		"budget_seconds", c->cell_seconds > 0 ? json_null() : json_real(c->budget),
 		"cell_seconds", s->planned_cell_seconds, "seconds", s->seconds,
+		"control_share", CONTROL_SHARE,
+		"evidence_dir", c->evidence_dir ? json_string(c->evidence_dir) : json_null(),
 		"interrupted", s->interrupted,
 		"ops", names_json(s->filter.shapes, SHAPE_COUNT, mml_survey_shape_name),
 		"backings", names_json(s->filter.backings, MML_BACKING_COUNT, backing_name),

@@ -22,6 +22,26 @@ enum mml_cell_status {
 	MML_CELL_SKIPPED, /* this machine cannot run it, or the run failed */
 };
 
+/* A cell's control (doc/output.md, "Calibration"): the cell's program with
+ * piecewise, the control op, in place of the row's op, over its range.
+ * Cells whose controls are the same program share one run, which gets the
+ * share of each of them. */
+struct mml_survey_control {
+	struct mml_program program;
+	enum mml_cell_status status;
+	/* Why it did not run; or, when it ran over another backing than its
+	 * cells', why not theirs. */
+	char reason[256];
+	uint64_t iterations, violation_iterations;
+	double seconds;
+	unsigned shared; /* cells whose control this is */
+};
+
+/* A rate's 95 % interval, per iteration. */
+struct mml_rate {
+	double low, high;
+};
+
 struct mml_survey_cell {
 	unsigned shape; /* mml_survey_shape_name(shape) */
 	enum mml_backing backing;
@@ -33,6 +53,11 @@ struct mml_survey_cell {
 	/* Why it did not run, or why a run is Inconclusive; else empty. */
 	char reason[256];
 	struct mml_result result;
+	/* The control of its shape; NULL when the cell is not to run. */
+	const struct mml_survey_control *control;
+	/* The file name the program and picture of a cell with a violation
+	 * were written under, without .bin or .svg; empty when none. */
+	char evidence[96];
 };
 
 /* Which cells to plan: a bit per shape, backing, page order, read order;
@@ -50,11 +75,16 @@ struct mml_survey_config {
 	const char *command; /* as typed, for the header */
 	FILE *progress;      /* a line per cell, or NULL */
 	volatile sig_atomic_t *stop; /* set asynchronously: run no more cells */
+	/* Where a cell with a violation leaves its program (NAME.bin) and a
+	 * picture of its first such iteration (NAME.svg); NULL: nowhere. */
+	const char *evidence_dir;
 };
 
 struct mml_survey {
 	struct mml_survey_cell *cells;
 	size_t ncells;
+	struct mml_survey_control *controls;
+	size_t ncontrols;
 	struct mml_survey_filter filter; /* as planned, defaults resolved */
 	struct mml_survey_config config;
 	double planned_cell_seconds; /* each cell's share when the survey began */
@@ -62,6 +92,8 @@ struct mml_survey {
 	time_t started;
 	double load; /* 1-minute load average when it began: others' work */
 	bool interrupted;
+	/* The first evidence file that could not be written, and why. */
+	char evidence_error[4352];
 };
 
 unsigned mml_survey_shape_count(void);
@@ -85,10 +117,22 @@ void mml_survey_free(struct mml_survey *s);
 /* Whether any cell that ran has a finding. */
 bool mml_survey_has_finding(const struct mml_survey *s);
 
+/* k of n iterations showed a violation: the 95 % interval of the rate per
+ * iteration.  k = 0 gives [0, 3/n], the rule of three; else the Wilson
+ * score interval (doc/output.md, "Rates"). */
+struct mml_rate mml_rate_interval(uint64_t k, uint64_t n);
+
+/* Whether the cell's control showed a violation in some iteration. */
+bool mml_survey_calibrated(const struct mml_survey_cell *c);
+
+/* A rate as a percentage in a few characters: 0.014%, 1.2%, 45%. */
+void mml_survey_rate_text(double rate, char *buf, size_t len);
+
 /* A count in at most four characters: 999, 1.2k, 21k, 1.2M, 12M, 3.0G. */
 void mml_survey_count_text(uint64_t n, char *buf, size_t len);
-/* What one cell of the table says, e.g. "Never (21k it, 1.2M racing)" or
- * "Sometimes: hole-then-data 12 of 21345 it (first 310 ms)". */
+/* What one cell of the table says, e.g. "Never ≤0.014% (21k it, 1.2M
+ * racing; control 5.1k of 5.2k)", "Never, uncalibrated ..." or
+ * "Sometimes: hole-then-data 12 of 21345 it (0.032-0.099%; first 310 ms)". */
 void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 			  size_t len);
 

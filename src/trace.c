@@ -36,3 +36,9 @@ void mml_capture_free(struct mml_capture *c)
 	free(c->entries);
 	c->entries = NULL;
 }
+
+void mml_capture_reset(struct mml_capture *c)
+{
+	c->filled = c->fired = c->marked = false;
+	c->nreaders = 0;
+}

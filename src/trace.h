@@ -63,5 +63,7 @@ void mml_trace_copy(const struct mml_trace *t, struct mml_capture *c,
 /* Returns 0 or -ENOMEM; mml_capture_free releases it. */
 int mml_capture_init(struct mml_capture *c);
 void mml_capture_free(struct mml_capture *c);
+/* Empties it for another run, keeping its memory. */
+void mml_capture_reset(struct mml_capture *c);
 
 #endif

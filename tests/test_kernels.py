@@ -5,9 +5,11 @@ guest that answers, one that hangs, one that panics and a missing qemu.
 
 Usage: test_kernels.py KERNELS_TOOL MMLITMUS MMLITMUS_STATIC
 """
+import io
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 from importlib.machinery import SourceFileLoader
 
@@ -58,7 +60,7 @@ esac
 
 
 def cell(op, order, status="ran", result="Never", violations=None,
-         iterations=100, racing=5000, reason=""):
+         iterations=100, racing=5000, reason="", calibrated=True, evidence=None):
     classes = {c: {"finding": 0, "expected": 0, "iterations": 0}
                for c in ("new-then-stale", "hole-then-data")}
     for c, (n, finding) in (violations or {}).items():
@@ -68,11 +70,27 @@ def cell(op, order, status="ran", result="Never", violations=None,
             "read_order": order, "policy": "atomic", "status": status,
             "reason": reason, "result": result, "iterations": iterations,
             "racing_reads": racing, "violations": classes,
+            "violation_iterations": max([n for n, _ in (violations or {}).values()] or [0]),
+            "calibrated": calibrated if status == "ran" else None,
+            "evidence": evidence and {"program": evidence + ".bin",
+                                      "picture": evidence + ".svg"},
             "findings": sum(f for _, f in (violations or {}).values())}
+
+
+def guest_tar(files):
+    """What a guest's survey sends back: a gzipped tar of FILES {name: bytes}."""
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:gz") as tar:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return data.getvalue()
 
 
 def kernel_entry(name, cells, accel="tcg"):
     return {"name": name, "accel": accel, "image": f"linux-image-{name}",
+            "evidence_dir": f"ev/{name}",
             "kernel": name, "survey": {"kernel": name, "cell_seconds": 1.0,
                                        "read_orders": ["asc", "random"],
                                        "cells": cells}}
@@ -88,7 +106,7 @@ def main():
     # Loading the tool as a module must leave no bytecode in the sources.
     sys.dont_write_bytecode = True
     kernels = SourceFileLoader("kernels", tool).load_module()
-    tap = Tap(17)
+    tap = Tap(19)
 
     pick = kernels.debian_package
     tap.ok(pick("6.1", PACKAGES) == "linux-image-6.1.0-56-amd64-unsigned" and
@@ -157,9 +175,9 @@ def main():
 
         table = kernels.markdown([
             kernel_entry("6.1", [
-                cell("mapfixed", "asc"), cell("mapfixed", "random"),
+                cell("mapfixed", "asc"), cell("mapfixed", "random", calibrated=False),
                 cell("munmap", "asc", result="Sometimes",
-                     violations={"hole-then-data": (3, 0)}),
+                     violations={"hole-then-data": (3, 0)}, evidence="munmap-asc"),
                 cell("piecewise", "asc", result="Sometimes",
                      violations={"new-then-stale": (100, 0)}),
                 cell("migrate", "asc", status="skipped", reason="needs a second node"),
@@ -167,22 +185,43 @@ def main():
             kernel_entry("host", [
                 cell("mapfixed", "asc", result="Sometimes",
                      violations={"new-then-stale": (1, 1)}),
-                cell("munmap", "asc"), cell("piecewise", "asc"),
+                cell("munmap", "asc", calibrated=False), cell("piecewise", "asc"),
                 cell("migrate", "asc", status="skipped", reason="needs a second node"),
                 cell("free", "asc", status="n/a", reason="MADV_FREE takes anonymous memory")],
                 accel="host")], "mmlitmus survey --kernels 6.1,host")
         rows = [l for l in table.splitlines() if l.startswith("| ")]
         tap.ok(rows[0] == "| op | policy | backing | pages | 6.1 | host |" and
-               rows[1].endswith("| Never (200 it, 10k racing) | Sometimes: new-then-stale 1 of 100 it FINDING |") and
-               "Sometimes: hole-then-data 3 of 100 it" in rows[2] and
-               "Always: new-then-stale 100 of 100 it" in rows[3] and
+               rows[1].endswith("| Never ≤1.5% (200 it, 10k racing; calibrated in 1 of 2) | "
+                                "Sometimes: new-then-stale 1 of 100 it FINDING (0.18-5.4%) |") and
+               "Sometimes: hole-then-data 3 of 100 it (1-8.5%) ([program](ev/6.1/munmap-asc.bin), "
+               "[picture](ev/6.1/munmap-asc.svg), asc)" in rows[2] and
+               "**Never, uncalibrated ≤3% (100 it, 5k racing; calibrated in 0 of 1)**" in rows[2] and
+               "Always: new-then-stale 100 of 100 it (96-100%)" in rows[3] and
                rows[4].endswith("| skipped (1) | skipped (1) |") and
                "1. needs a second node" in table and "TCG:" in table and
                "* A cell folds that kernel's cells of the row, one per read order (asc, random)" in table and
                len(rows) == 5 and "free over memfd at 16 x 4 KiB (MADV_FREE takes "
                "anonymous memory)" in table,
                "the merged table: a column per kernel, read orders summed, findings "
-               "marked, skips footnoted, rows the model refuses everywhere left out", rows)
+               "marked, skips footnoted, rows the model refuses everywhere left out; "
+               "bounds, calibration and evidence in the cells", rows)
+
+        apart = [l for l in table.splitlines() if l.startswith("* ") and ": 6.1 " in l]
+        tap.ok(apart == ["* piecewise over memfd 16 x 4 KiB: 6.1 96-100%, host 0-3%"] and
+               "Rates that differ:" in table,
+               "rows whose intervals do not overlap between kernels are listed, "
+               "and no others", apart)
+
+        evidence = os.path.join(work, "evidence")
+        survey = kernels.unpack_survey(guest_tar({
+            "survey.json": b'{"kernel": "6.1", "cells": []}',
+            "survey-evidence/munmap.bin": b"\x02", "survey-evidence/../../escape.svg": b"<svg/>"}),
+            evidence)
+        tap.ok(survey == {"kernel": "6.1", "cells": []} and
+               sorted(os.listdir(evidence)) == ["escape.svg", "munmap.bin"] and
+               not os.path.exists(os.path.join(work, "escape.svg")),
+               "a guest's survey comes back with its evidence, written only into "
+               "the kernel's evidence directory", sorted(os.listdir(evidence)))
 
         bzimage = os.path.join(work, "bzImage")
         open(bzimage, "wb").write(b"not really a kernel")

@@ -2,9 +2,11 @@
 """`mmlitmus survey` end to end on a tiny matrix (3 ops x 2 backings x 2
 read orders at 0.2 s a cell): the Markdown and JSON shapes, the JSON
 against doc/survey.schema.json, the control showing a violation, a Never
-backed by racing reads, a cell the model refuses listed with its reason,
-usage errors, an interrupted survey still writing its table, and a
-description for every property of the schema.
+backed by racing reads and calibrated by its control, the rates' bounds,
+the evidence of every cell with a violation (its program and picture), a
+cell the model refuses listed with its reason, usage errors, an
+interrupted survey still writing its table, and a description for every
+property of the schema.
 
 Usage: test_survey.py MMLITMUS SCHEMA
 """
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 import jsonschema
 
@@ -59,6 +62,70 @@ def interrupted_survey(mmlitmus):
     return proc.returncode == 0 and "skipped: interrupted" in out, out
 
 
+def rate_problems(doc):
+    """Cells whose rate is not the rule of three for a Never, or whose
+    interval does not hold k/n."""
+    bad = []
+    for c in doc["cells"]:
+        if c["status"] != "ran":
+            continue
+        k, n, r = c["violation_iterations"], c["iterations"], c["rate"]
+        if k == 0:
+            good = r["low"] == 0 and abs(r["high"] - min(1, 3 / n)) < 1e-9
+        else:
+            good = r["method"] == "Wilson" and r["low"] <= k / n <= r["high"]
+        if not good:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: {k} of {n}, {r}")
+    return bad
+
+
+def calibration_problems(doc):
+    """Cells that ran without a control that ran, or whose calibrated
+    field does not follow from their control."""
+    bad = []
+    for c in doc["cells"]:
+        ctl = c["control"]
+        if c["status"] != "ran":
+            good = c["calibrated"] is None
+        else:
+            good = (ctl is not None and ctl["status"] == "ran" and
+                    ctl["op"].startswith("piecewise:") and ctl["shared"] >= 1 and
+                    c["calibrated"] == (ctl["violation_iterations"] > 0))
+        if not good:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: {ctl}")
+    return bad
+
+
+def evidence_problems(mmlitmus, doc, directory):
+    """Cells with a violation whose program file does not decode to their
+    program, or whose picture is not an SVG with the violation marked;
+    cells without one that have evidence."""
+    bad = []
+    for c in doc["cells"]:
+        ev = c["evidence"]
+        if not c["violation_iterations"]:
+            if ev is not None:
+                bad.append(f"{c['op']} {c['read_order']}: evidence without a violation")
+            continue
+        if ev is None:
+            bad.append(f"{c['op']} {c['backing']} {c['read_order']}: no evidence")
+            continue
+        out = subprocess.run([mmlitmus, "decode", os.path.join(directory, ev["program"])],
+                             capture_output=True, text=True)
+        same = [l for l in out.stdout.splitlines() if not l.startswith("repeat ")] == \
+            [l for l in c["program"].splitlines() if not l.startswith("repeat ")]
+        try:
+            root = ET.parse(os.path.join(directory, ev["picture"])).getroot()
+            # The violation's stale read is marked.
+            svg = root.tag.endswith("svg") and \
+                ET.tostring(root).decode().count("mark-stale") > 0
+        except (OSError, ET.ParseError):
+            svg = False
+        if out.returncode != 0 or not same or not svg:
+            bad.append(f"{ev}: decodes {out.returncode}, same program {same}, svg {svg}")
+    return bad
+
+
 def main():
     mmlitmus, schema_path = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +137,7 @@ def run_tests(mmlitmus, schema_path, tmp):
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    tap = Tap(14)
+    tap = Tap(17)
 
     md_path, json_path = os.path.join(tmp, "s.md"), os.path.join(tmp, "s.json")
     out = subprocess.run([mmlitmus, "survey", "--markdown", md_path,
@@ -120,11 +187,33 @@ def run_tests(mmlitmus, schema_path, tmp):
 
     mapfixed = cells_of(doc, "mapfixed", "memfd")
     never = all(c["result"] == "Never" and c["racing_reads"] > 0 and
-                c["violation_iterations"] == 0 for c in mapfixed)
+                c["violation_iterations"] == 0 and c["calibrated"] for c in mapfixed)
     row = [r for r in rows if r.startswith("| mapfixed (mmap MAP_FIXED) | atomic | memfd |")]
-    tap.ok(len(mapfixed) == 2 and never and row and row[0].count("Never (") == 2,
-           "mapfixed over a memfd: Never, backed by racing reads",
-           [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing" for c in mapfixed])
+    tap.ok(len(mapfixed) == 2 and never and row and row[0].count(" | Never ≤") == 2 and
+           row[0].count("racing; control ") == 2,
+           "mapfixed over a memfd: Never, backed by racing reads and calibrated by its control",
+           [f"{c['read_order']}: {c['result']}, {c['racing_reads']} racing, "
+            f"control {c['control']['violation_iterations']} of {c['control']['iterations']}"
+            for c in mapfixed] + row)
+
+    bad = calibration_problems(doc)
+    shared = cells_of(doc, "mapfixed", "anon")[0]["control"] == \
+        cells_of(doc, "piecewise", "anon")[0]["control"]
+    tap.ok(not bad and shared and doc["control_share"] == 0.25,
+           "every cell that ran has a control that ran, shared by cells of one shape, "
+           "and is calibrated when it fired", bad)
+
+    bad = rate_problems(doc)
+    tap.ok(not bad, "a Never's rate is at most 3/n; a violation's interval holds k/n", bad)
+
+    directory = os.path.join(tmp, "s-evidence")
+    bad = evidence_problems(mmlitmus, doc, directory)
+    linked = all(f"[picture]({directory}/{c['evidence']['picture']})" in md
+                 for c in doc["cells"] if c["evidence"])
+    tap.ok(not bad and linked and doc["evidence_dir"] == directory and
+           any(c["evidence"] for c in doc["cells"]),
+           "every cell with a violation keeps its program and a picture, linked "
+           "from the table", bad)
 
     truncate = cells_of(doc, "truncate", "anon")
     reason = truncate[0]["reason"] if truncate else ""
