@@ -67,11 +67,11 @@ static int fail(struct runner *x, const char *what, int err)
 	return -1;
 }
 
-static double now_seconds(void)
+double mml_now_seconds(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static size_t pages_len(const struct runner *x, uint32_t pages)
@@ -561,11 +561,11 @@ static int apply_ops(struct runner *x)
 		if (p->mapper_cpu == MML_NO_CPU)
 			atomic_store_explicit(&sh->mapper_cpu, sched_getcpu(),
 					      memory_order_relaxed);
-		double began = now_seconds();
+		double began = mml_now_seconds();
 		atomic_store(&sh->state, mml_state_running(j));
 		int err = apply_op(x, op, j);
 		atomic_store(&sh->state, mml_state_done(j));
-		count_latency(x->r, op->kind, now_seconds() - began);
+		count_latency(x->r, op->kind, mml_now_seconds() - began);
 		if (err) {
 			char name[96], what[128];
 			mml_op_format(op, name, sizeof name);
@@ -753,7 +753,7 @@ static int merge_iteration(struct runner *x)
 		early |= t->oracle.early_new > 0;
 	}
 	if (classes && r->violation_iterations == 0)
-		r->first_violation_seconds = now_seconds() - x->started_at;
+		r->first_violation_seconds = mml_now_seconds() - x->started_at;
 	r->iterations++;
 	r->histogram[classes]++;
 	r->violation_iterations += classes != 0;
@@ -834,11 +834,11 @@ int mml_run(const struct mml_program *p, const struct mml_config *c,
 	struct runner x = {.p = &placed, .c = c, .r = r};
 	x.crew = c->crew ? c->crew : &x.own_crew;
 	int status = set_up(&x);
-	x.started_at = now_seconds();
+	x.started_at = mml_now_seconds();
 	double now = x.started_at;
 	while (status == 0) {
 		int got = iterate(&x);
-		now = now_seconds();
+		now = mml_now_seconds();
 		show_progress(&x, now, false);
 		if (got < 0)
 			status = -1;

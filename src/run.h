@@ -116,6 +116,9 @@ int mml_run(const struct mml_program *p, const struct mml_config *c,
  * reason.  The reason may live in a buffer of the calling thread. */
 const char *mml_run_unavailable(const struct mml_program *p);
 
+/* Seconds on the monotonic clock: what every time budget is measured by. */
+double mml_now_seconds(void);
+
 uint64_t mml_result_findings(const struct mml_result *r);
 uint64_t mml_result_violations(const struct mml_result *r);
 /* Iterations in which class c showed, from the histogram of states. */

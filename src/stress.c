@@ -257,13 +257,6 @@ struct stress {
 	double started, deadline; /* CLOCK_MONOTONIC seconds */
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static volatile sig_atomic_t worker_stop;
 
 static void on_worker_stop(int sig)
@@ -358,7 +351,7 @@ static int report_firing(const struct stress *s, unsigned w, uint64_t k,
 	char name[128];
 	snprintf(name, sizeof name, "crash-%" PRIu64 "-%u-%" PRIu64, s->c->seed, w, k);
 	int err = save_input(s->c->dir, name, bytes, len);
-	double elapsed = now_seconds() - s->started;
+	double elapsed = mml_now_seconds() - s->started;
 	char line[4400];
 	int n = err ? snprintf(line, sizeof line, "mmlitmus: %s/%s: %s\n",
 			       s->c->dir, name, strerror(-err))
@@ -375,7 +368,7 @@ static int report_firing(const struct stress *s, unsigned w, uint64_t k,
 static bool worker_done(const struct stress *s, uint64_t k)
 {
 	return worker_stop || atomic_load(&s->board->stop_all) ||
-	       (s->c->programs && k >= s->c->programs) || now_seconds() >= s->deadline;
+	       (s->c->programs && k >= s->c->programs) || mml_now_seconds() >= s->deadline;
 }
 
 static void count(struct worker_counts *n, enum mml_execution_status status)
@@ -448,7 +441,7 @@ static void show_progress(const struct stress *s, FILE *f, bool last)
 {
 	struct mml_stress_totals t;
 	sum(s->board, s->c->workers, &t);
-	double elapsed = now_seconds() - s->started;
+	double elapsed = mml_now_seconds() - s->started;
 	fprintf(f, "\rstress: %.0f s, %" PRIu64 " run, %" PRIu64 " skipped, %" PRIu64
 		" fired, %.0f exec/s  %s", elapsed, t.run, t.skipped, t.fired,
 		elapsed > 0 ? (double)t.run / elapsed : 0.0, last ? "\n" : "");
@@ -491,7 +484,7 @@ static void supervise(const struct stress *s, pid_t *pids, struct mml_stress_tot
 	while (reap(pids, c->workers, killed, &t->worker_failed) > 0) {
 		struct timespec tick = {0, 50 * 1000 * 1000};
 		nanosleep(&tick, NULL);
-		double now = now_seconds();
+		double now = mml_now_seconds();
 		if (!asked && (*c->stop || atomic_load(&s->board->stop_all))) {
 			signal_all(pids, c->workers, SIGTERM);
 			asked = true;
@@ -563,14 +556,14 @@ int mml_stress_run(const struct mml_execution_env *env,
 		return -1;
 	}
 	print_header(c);
-	struct stress s = {env, c, board, now_seconds(), 0};
+	struct stress s = {env, c, board, mml_now_seconds(), 0};
 	s.deadline = s.started + c->seconds;
 	for (unsigned w = 0; w < c->workers; w++)
 		if ((pids[w] = start_worker(&s, w)) < 0)
 			t->worker_failed = true;
 	supervise(&s, pids, t);
 	sum(board, c->workers, t);
-	t->seconds = now_seconds() - s.started;
+	t->seconds = mml_now_seconds() - s.started;
 	uint64_t first = atomic_load(&board->first_fired);
 	t->first_fired = first == UINT64_MAX ? -1 : (double)first * 1e-9;
 	munmap(board, size);

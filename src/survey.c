@@ -13,13 +13,13 @@
 
 #include "encoding.h"
 #include "huge.h"
+#include "json.h"
 #include "ops.h"
 #include "plot.h"
 #include "sink.h"
 #include "text.h"
 
 enum {
-	JSON_FORMAT_VERSION = 1,
 	REGION_PAGES = 16, /* at order 0: the classic region */
 	MAX_SHAPE_OPS = 3,
 };
@@ -362,13 +362,6 @@ void mml_survey_free(struct mml_survey *s)
 
 /* Running ------------------------------------------------------------------ */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void skip(struct mml_survey_cell *c, const char *why)
 {
 	c->status = MML_CELL_SKIPPED;
@@ -561,12 +554,12 @@ static void survey_cell(struct mml_survey *s, struct mml_survey_cell *cell,
 		skip(cell, "interrupted");
 		return;
 	}
-	run_cell(cell, c, run_seconds(s, now_seconds() - began, 1), capture);
+	run_cell(cell, c, run_seconds(s, mml_now_seconds() - began, 1), capture);
 	keep_evidence(s, cell, capture);
 	struct mml_survey_control *ctl =
 		cell->control ? &s->controls[cell->control - s->controls] : NULL;
 	if (ctl && ctl->status == MML_CELL_PENDING && cell->status == MML_CELL_RAN)
-		run_control(ctl, c, run_seconds(s, now_seconds() - began,
+		run_control(ctl, c, run_seconds(s, mml_now_seconds() - began,
 						CONTROL_SHARE * ctl->shared));
 }
 
@@ -587,7 +580,7 @@ void mml_survey_run(struct mml_survey *s, const struct mml_survey_config *c)
 		cap = &capture;
 	else if (c->evidence_dir)
 		snprintf(s->evidence_error, sizeof s->evidence_error, "out of memory");
-	double began = now_seconds();
+	double began = mml_now_seconds();
 	for (size_t i = 0; i < s->ncells; i++) {
 		struct mml_survey_cell *cell = &s->cells[i];
 		if (cell->status != MML_CELL_PENDING)
@@ -596,7 +589,7 @@ void mml_survey_run(struct mml_survey *s, const struct mml_survey_config *c)
 		if (c->progress)
 			show_progress(c->progress, cell, ++done, total);
 	}
-	s->seconds = now_seconds() - began;
+	s->seconds = mml_now_seconds() - began;
 	s->interrupted = c->stop && *c->stop;
 	close_controls(s);
 	if (cap)
@@ -664,16 +657,6 @@ static void duration_text(double seconds, char *buf, size_t len)
 		snprintf(buf, len, "%.1f s", seconds);
 }
 
-/* Iterations that showed the class, from the histogram of class sets. */
-static uint64_t class_iterations(const struct mml_result *r, int cls)
-{
-	uint64_t n = 0;
-	for (unsigned m = 0; m < 1u << MML_CLASS_COUNT; m++)
-		if (m & 1u << cls)
-			n += r->histogram[m];
-	return n;
-}
-
 /* Exact counts: rounded, 1784 of 1785 iterations would read as all. */
 static void violations_text(struct mml_sink *t, const struct mml_result *r)
 {
@@ -682,7 +665,7 @@ static void violations_text(struct mml_sink *t, const struct mml_result *r)
 		if (!r->count[c][0] && !r->count[c][1])
 			continue;
 		mml_sink_put(t, "%s%s%s %" PRIu64, sep, r->count[c][1] ? "FINDING " : "",
-		    mml_class_name((enum mml_class)c), class_iterations(r, c));
+		    mml_class_name((enum mml_class)c), mml_result_class_iterations(r, c));
 		sep = ", ";
 	}
 	mml_sink_put(t, " of %" PRIu64 " it", r->iterations);
@@ -1078,7 +1061,7 @@ static json_t *violations_json(const struct mml_result *r)
 			json_pack("{s:I, s:I, s:I}",
 				  "finding", (json_int_t)r->count[c][1],
 				  "expected", (json_int_t)r->count[c][0],
-				  "iterations", (json_int_t)class_iterations(r, c)));
+				  "iterations", (json_int_t)mml_result_class_iterations(r, c)));
 	return counts;
 }
 
@@ -1214,7 +1197,7 @@ static json_t *survey_json(const struct mml_survey *s)
 	}
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
 			 " s:f, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
-		"format", (json_int_t)JSON_FORMAT_VERSION,
+		"format", (json_int_t)MML_JSON_FORMAT,
 		"kernel", m.uts.release, "machine", m.uts.machine,
 		"cpus", (json_int_t)m.cpus, "memory_bytes", (json_int_t)m.memory,
 		"load_average", s->load, "date", m.date, "command", c->command,
@@ -1233,12 +1216,5 @@ static json_t *survey_json(const struct mml_survey *s)
 
 int mml_survey_json(FILE *out, const struct mml_survey *s)
 {
-	json_t *doc = survey_json(s);
-	if (!doc)
-		return -1;
-	int err = json_dumpf(doc, out, JSON_INDENT(1));
-	json_decref(doc);
-	if (err || fputc('\n', out) == EOF || fflush(out))
-		return -1;
-	return 0;
+	return mml_json_write(out, survey_json(s), 1) || fflush(out) ? -1 : 0;
 }

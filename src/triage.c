@@ -48,13 +48,6 @@ const char *mml_triage_verdict_name(enum mml_triage_verdict v)
 	return verdict_names[v];
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int add_file(struct mml_triage *t, const char *path, size_t size)
 {
 	struct mml_triage_file *more = realloc(t->files, (t->nfiles + 1) * sizeof *more);
@@ -305,7 +298,7 @@ static void classify(struct mml_triage_group *g, const struct mml_execution *x)
 
 static bool out_of_time(const struct mml_triage_config *c, double began)
 {
-	return (c->stop && *c->stop) || now_seconds() - began >= c->budget;
+	return (c->stop && *c->stop) || mml_now_seconds() - began >= c->budget;
 }
 
 /* Files of one decoding may differ in how often they fire: when the
@@ -452,7 +445,7 @@ static int by_files(const void *x, const void *y)
 void mml_triage_replay(struct mml_triage *t, const struct mml_execution_env *env,
 		       const struct mml_triage_config *c)
 {
-	double began = now_seconds();
+	double began = mml_now_seconds();
 	unsigned *order = malloc((t->ngroups + 1) * sizeof *order);
 	struct mml_execution *x = malloc(sizeof *x);
 	if (order && x) {
@@ -473,7 +466,7 @@ void mml_triage_replay(struct mml_triage *t, const struct mml_execution_env *env
 	free(order);
 	free(x);
 	merge_groups(t);
-	t->seconds = now_seconds() - began;
+	t->seconds = mml_now_seconds() - began;
 }
 
 void mml_triage_signature(const struct mml_triage *t, unsigned g, char *buf,
