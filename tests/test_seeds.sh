@@ -1,7 +1,8 @@
 #!/bin/sh
 # The seed corpus: every seed is a valid program, and together they cover
 # every op kind, backing, page-order class, read order, delay kind,
-# perturber and the writers.
+# perturber and the writers; and the fuzzers' dictionary is the one the
+# encoder gives (tools/make-dict).
 # Usage: test_seeds.sh MMLITMUS SEED_DIR
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -9,7 +10,7 @@ bin=$1
 dir=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..8"
+echo "1..9"
 
 bad=0
 for f in "$dir"/*.litmus; do
@@ -43,4 +44,10 @@ covers "perturber" '^perturb %s$' none fork mmap
 ok $? "the seeds cover every perturber"
 covers "writers" '^write %s$' 0 1
 ok $? "the seeds cover readers that write"
+root=$(cd "$dir/../.." && pwd)
+MMLITMUS=$bin "$root/tools/make-dict" >"$tmp/dict" &&
+	diff -u "$root/fuzz/litmus.dict" "$tmp/dict" | sed 's/^/# /' >"$tmp/diff"
+[ -f "$tmp/dict" ] && ! [ -s "$tmp/diff" ]
+ok $? "fuzz/litmus.dict is what tools/make-dict writes (run it with -o to update)"
+[ -s "$tmp/diff" ] && head -20 "$tmp/diff"
 tap_exit
