@@ -2,6 +2,7 @@
 # The command line: exit codes, one-line errors, JSON, seeds, interruption.
 # Usage: test_cli.sh MMLITMUS MAIN_C MAN_PAGE (doc/mmlitmus.1)
 set -u
+. "$(dirname "$0")/help.sh"
 bin=$1
 main_c=$2
 man_page=$3
@@ -180,9 +181,13 @@ replay_rate() {
 		grep -q '^Verdict fired (control)' "$tmp/c.out"
 }
 
-# The commands main() dispatches on, each with -h and --help.
+# The commands --help lists, each with -h and --help.
 every_command_helps() {
-	for c in $(sed -n 's/.*strcmp(command, "\([a-z]*\)").*/\1/p' "$main_c"); do
+	"$bin" --help >"$tmp/help" || return 1
+	commands=$(help_commands "$tmp/help")
+	echo "# commands:" $commands
+	[ "$(echo "$commands" | wc -w)" -gt 5 ] || return 1
+	for c in $commands; do
 		for h in -h --help; do
 			"$bin" "$c" "$h" | grep -q '^Usage: mmlitmus' || return 1
 		done

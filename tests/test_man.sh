@@ -4,13 +4,15 @@
 # environment variable the sources read; a tool's page documents every flag
 # its --help lists.  (That mmlitmus --help, mmlitmus(1) and the code name
 # the same flags is test_cli.sh's.)
-# Usage: test_man.sh SRC_DIR MESON_BUILD TOOLS_DIR MMLITMUS_PAGE [TOOL_PAGE]...
+# Usage: test_man.sh MMLITMUS SRC_DIR MESON_BUILD TOOLS_DIR MMLITMUS_PAGE [TOOL_PAGE]...
 set -u
 . "$(dirname "$0")/tap.sh"
-src=$1
-meson_build=$2
-tools=$3
-shift 3
+. "$(dirname "$0")/help.sh"
+bin=$1
+src=$2
+meson_build=$3
+tools=$4
+shift 4
 page=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -46,8 +48,8 @@ done
 ok $? "every installed command has a man page, installed with it"
 
 missing=""
-# The commands main() dispatches on.
-for c in $(sed -n 's/.*strcmp(command, "\([a-z]*\)").*/\1/p' "$src/main.c" | sort -u); do
+"$bin" --help >"$tmp/help" || missing=" (mmlitmus --help failed)"
+for c in $(help_commands "$tmp/help"); do
 	grep -q "^\.BI\{0,1\} $c\b" "$page" || missing="$missing $c"
 done
 [ -n "$missing" ] && echo "# not in the page:$missing"
