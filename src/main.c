@@ -2,7 +2,6 @@
  * atomic as the readers saw it.  Exit 0: no finding; 1: a finding under the
  * ops' policy; 2: bad usage or an environment that cannot run the test. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <sched.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cli.h"
 #include "crew.h"
 #include "encoding.h"
 #include "execution.h"
@@ -35,303 +35,8 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_DISAGREEMENT = 3 };
 
-static const char usage[] =
-"Usage: mmlitmus [run] [OPTION]... [FILE]\n"
-"       mmlitmus decode FILE\n"
-"       mmlitmus encode [-o OUT] FILE\n"
-"       mmlitmus replay [--kernel LIST] [-n RUNS] [--first] [--seed N]\n"
-"                       [--json] [--plot OUT.svg] [--huge-setup] FILE\n"
-"       mmlitmus survey [--kernels LIST] [OPTION]...\n"
-"       mmlitmus triage [-n RUNS] [--budget S] [--json] [--minimize [--add]]\n"
-"                       [-o DIR] DIR|FILE...\n"
-"       mmlitmus stress [-s S] [-j N] [-n N] [-o DIR] [--seed N]\n"
-"                       [--stop-on-finding] [--dry-run]\n"
-"Run a litmus test: a mapper thread changes the mapping of a region while\n"
-"reader threads read it; report whether any reader saw the change happen\n"
-"non-atomically (new-then-stale and the other classes of doc/oracle.md).\n"
-"With no options: the classic test (16 pages of a memfd, one reader, mmap\n"
-"MAP_FIXED of another memfd over it) for 5 seconds.  FILE holds a program\n"
-"in the text form (.litmus) or the binary form (a fuzzer's input); then the\n"
-"program flags below are not allowed.\n"
-"\n"
-"Commands:\n"
-"  run                    run a test (the default)\n"
-"  decode FILE            print the program a binary input decodes to, in\n"
-"                         the text form\n"
-"  encode FILE            write the canonical binary form of a program (text\n"
-"                         or binary) to OUT (-o) or to stdout\n"
-"  replay FILE            run the program as a fuzz target does (its repeat\n"
-"                         iterations within MMLITMUS_MAX_MS) RUNS times (-n,\n"
-"                         default 20), or until it fires with --first; print\n"
-"                         the reproduction rate and the first firing's\n"
-"                         report; exit 1 when it fired\n"
-"  survey                 run the answers matrix: every op, backing, page\n"
-"                         order and read order this machine supports, each\n"
-"                         cell for an even share of one time budget; print\n"
-"                         the table in Markdown (see Survey below)\n"
-"  triage DIR|FILE...     group crash files (libFuzzer artifacts, AFL++\n"
-"                         crashes/ or sync directories, single files) by\n"
-"                         signature, replay the smallest of each group for a\n"
-"                         rate and print one table (see Triage below)\n"
-"  stress                 run random programs drawn from a seed as the fuzz\n"
-"                         targets run inputs (the same decoder, caps and\n"
-"                         MMLITMUS_OPS), in worker processes; save each\n"
-"                         program that fires in the binary form; exit 1\n"
-"                         when one fired (see Stress below)\n"
-"\n"
-"Program:\n"
-"  -o, --op SPEC          add an op to the mapper's list, in order (repeat the\n"
-"                         flag for more); default: mapfixed.  SPEC is\n"
-"                         KIND[:LO-HI][:PARAM]..., the range defaults to the\n"
-"                         whole region.  KIND and PARAM (BACKING is memfd,\n"
-"                         the default, tmpfs, anon or hugetlb):\n"
-"                           mapfixed[:BACKING][:populate][:locked]\n"
-"                                          mmap MAP_FIXED (atomic)\n"
-"                           munmap         (not atomic)\n"
-"                           mremap[:BACKING][:pte|pmd|pud][:dontunmap]\n"
-"                                          MREMAP_FIXED from a source aligned\n"
-"                                          as named (atomic)\n"
-"                           grow[:BACKING][:pte|pmd|pud]  mremap of the first\n"
-"                                          half, grown to the range (atomic)\n"
-"                           shrink         mremap in place to the first folio\n"
-"                                          (not atomic)\n"
-"                           dontneed       MADV_DONTNEED (not atomic)\n"
-"                           free           MADV_FREE, anon (not atomic)\n"
-"                           remove         MADV_REMOVE, shared (not atomic)\n"
-"                           pageout, collapse  MADV_PAGEOUT, MADV_COLLAPSE\n"
-"                                          (nothing visible may change)\n"
-"                           mlock, migrate mlock, move_pages (likewise)\n"
-"                           truncate, punch  ftruncate to LO, hole punch of\n"
-"                                          generation 0's file (not atomic)\n"
-"                           mprotect[:none|read]  (atomic within a VMA)\n"
-"                           piecewise[:BACKING][:asc|desc]  folio-by-folio\n"
-"                                          control\n"
-"  -b, --backing KIND     generation 0's backing: memfd (default), tmpfs, anon,\n"
-"                         hugetlb (2 MiB pages, page order 9)\n"
-"  -p, --pages N          region size in 4 KiB pages (default 16, and at\n"
-"                         least two folios of the page order)\n"
-"      --page-order N     folios of 2^N pages, 0 to 9 (9 is 2 MiB; default 0,\n"
-"                         9 with -b hugetlb): anonymous and shared memory ask\n"
-"                         for them (MADV_HUGEPAGE), the run refuses a machine\n"
-"                         that does not offer them and checks that the\n"
-"                         region got them\n"
-"      --no-populate      let the readers fault generation 0 in\n"
-"  -r, --readers N        reader threads (default 1, at most 64)\n"
-"      --read-order LIST  comma-separated, one per reader, the last repeats:\n"
-"                         asc (default), desc, random (a new permutation\n"
-"                         every iteration, from the seed), stride:S,\n"
-"                         pingpong (both ends inwards), single:P\n"
-"      --share            readers share what they learn (doc/oracle.md)\n"
-"      --write            readers also store into each page they read; what\n"
-"                         the stores left in the backing files is checked\n"
-"                         after every iteration (lost writes)\n"
-"      --reader-yield N   a reader calls sched_yield every N reads (0: never)\n"
-"      --perturb KIND     a thread doing unrelated mm work while the ops run:\n"
-"                         none (default), fork (fork a child that writes a\n"
-"                         page and exits), mmap (map and unmap elsewhere)\n"
-"      --delay KIND[:N]   before each op: none (default), spin[:N] (up to N\n"
-"                         pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
-"                         amounts are drawn from the seed\n"
-"\n"
-"Placement (default: mapper on the first CPU, readers round-robin on the others):\n"
-"      --mapper-cpu N     pin the mapper to CPU N\n"
-"      --pin LIST         pin the readers to these CPUs, comma-separated, the\n"
-"                         list repeats\n"
-"      --no-pin           pin no thread\n"
-"\n"
-"Run:\n"
-"  -s, --seconds S        run for S seconds (default 5 unless -n is given)\n"
-"  -n, --iterations N     run N iterations\n"
-"      --seed N           schedule seed (default: from the clock; always printed)\n"
-"      --stop-on-finding  stop after the first iteration with a finding\n"
-"      --stop-on-violation  stop after the first iteration with any violation,\n"
-"                         expected ones too (time to detect)\n"
-"      --min-racing N     racing reads each op needs for a Never, else\n"
-"                         Inconclusive (default 1000)\n"
-"      --huge-setup       as root: turn on what the program's huge pages need\n"
-"                         (mTHP and shmem settings, hugetlb pages, a tmpfs\n"
-"                         with huge=advise) and put it back on exit\n"
-"\n"
-"Output:\n"
-"      --name NAME        test name in the report (default: the op kinds)\n"
-"      --evidence N       violations reported with full evidence (default 3,\n"
-"                         at most 16; as many expected ones again, and the\n"
-"                         first of every other class; 0: none)\n"
-"      --json             one JSON object instead of the text report\n"
-"      --no-progress      no progress line on stderr\n"
-"      --plot FILE.svg    with run and replay: draw the first iteration that\n"
-"                         fired (else the last): reads by page and time, the\n"
-"                         ops, the violation's two reads marked\n"
-"  -h, --help             this text\n"
-"      --version          the version\n"
-"\n"
-"Replay:\n"
-"  -n, --runs RUNS        with replay: RUNS executions (default 20)\n"
-"      --first            with replay: stop at the first that fires (then\n"
-"                         the count is no rate)\n"
-"      --json             with replay: the rate and the report as one JSON\n"
-"                         object (doc/replay.schema.json)\n"
-"      --huge-setup       with replay: as for run\n"
-"      --kernel LIST      with replay: replay in each kernel of LIST under\n"
-"                         qemu (6.1, 6.1-rt, 6.12, a bzImage or vmlinux of\n"
-"                         one's own, host; see doc/kernels.md)\n"
-"  -o, --output OUT       with encode: the file to write\n"
-"\n"
-"Survey (and --seed, default 1, --min-racing, --no-progress as above):\n"
-"      --budget S         seconds for the whole survey (default 480), split\n"
-"                         evenly over the cells that run and their controls\n"
-"                         (piecewise in the row's op's place: a quarter of\n"
-"                         a cell each)\n"
-"      --cell-seconds S   seconds for each cell instead of a budget, and a\n"
-"                         quarter of that for its control\n"
-"      --ops LIST         rows to run, comma-separated (default all):\n"
-"                         mapfixed, munmap, mremap, dontneed, mprotect,\n"
-"                         mprotect-vmas, piecewise, shrink, grow, truncate,\n"
-"                         punch, free, pageout, collapse, remove, mlock,\n"
-"                         migrate\n"
-"      --backings LIST    memfd, tmpfs, anon, hugetlb (default all)\n"
-"      --page-orders LIST page orders 0-9 (default 0, 9 and every order\n"
-"                         this machine enables THP for)\n"
-"      --read-orders LIST asc, desc, random, pingpong (default all four)\n"
-"      --markdown FILE    write the table to FILE instead of stdout\n"
-"      --json-file FILE   also write every cell's numbers to FILE as JSON\n"
-"      --evidence-dir DIR where each cell with a violation leaves its program\n"
-"                         (NAME.bin) and a picture of its first such\n"
-"                         iteration (NAME.svg); default: FILE of --json-file\n"
-"                         without .json, and -evidence\n"
-"      --kernels LIST     run the survey in each kernel of LIST under qemu\n"
-"                         (names as for --kernel) and merge the tables: a\n"
-"                         column per kernel\n"
-"\n"
-"Triage (and -n, --runs RUNS as for replay, --json as above):\n"
-"      --budget S         seconds for all replays (default 600); the groups\n"
-"                         with the most files go first\n"
-"      --minimize         run mmlitmus-minimize on each group that fired,\n"
-"                         writing DIR/NAME.bin (NAME: the corpus name)\n"
-"      --add              then hand each minimized program to\n"
-"                         mmlitmus-corpus-add as NAME\n"
-"  -o, --output DIR       with triage: where minimized programs go (default\n"
-"                         triage-out)\n"
-"\n"
-"Stress (and --seed, default from the clock, --no-progress as above):\n"
-"  -s, --seconds S        run for S seconds (default 60)\n"
-"  -j, --jobs N           worker processes (default half the CPUs, at least\n"
-"                         1); worker W draws the same programs for the same\n"
-"                         seed whatever N is\n"
-"  -n, --programs N       at most N programs a worker (default no limit)\n"
-"  -o, --output DIR       where firing programs are saved, named\n"
-"                         crash-SEED-WORKER-PROGRAM (default stress-out)\n"
-"      --stop-on-finding  stop every worker once a program fired\n"
-"      --dry-run          print each worker's first N programs (-n, default\n"
-"                         10) in the text form and run none\n"
-"\n"
-"Exit status: 0 no finding, 1 a finding (a violation the op's policy\n"
-"forbids; for replay: the program fired; for triage: a group is a\n"
-"confirmed finding), 2 bad usage or an environment error, 3 the streaming\n"
-"oracle and the reference checker disagree (a bug of mmlitmus).\n";
-
-enum {
-	OPT_NO_POPULATE = 256, OPT_READ_ORDER, OPT_SHARE, OPT_WRITE, OPT_READER_YIELD,
-	OPT_DELAY, OPT_MAPPER_CPU, OPT_PIN, OPT_NO_PIN, OPT_SEED,
-	OPT_STOP_ON_FINDING, OPT_STOP_ON_VIOLATION, OPT_MIN_RACING, OPT_NAME, OPT_EVIDENCE, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_VERSION, OPT_FIRST, OPT_PLOT, OPT_PERTURB,
-	OPT_BUDGET, OPT_CELL_SECONDS, OPT_OPS, OPT_BACKINGS, OPT_PAGE_ORDERS,
-	OPT_READ_ORDERS, OPT_MARKDOWN, OPT_JSON_FILE, OPT_PAGE_ORDER, OPT_HUGE_SETUP,
-	OPT_MINIMIZE, OPT_ADD, OPT_DRY_RUN, OPT_EVIDENCE_DIR,
-};
-
-static const struct option options[] = {
-	{"op", required_argument, NULL, 'o'},
-	{"backing", required_argument, NULL, 'b'},
-	{"pages", required_argument, NULL, 'p'},
-	{"page-order", required_argument, NULL, OPT_PAGE_ORDER},
-	{"no-populate", no_argument, NULL, OPT_NO_POPULATE},
-	{"readers", required_argument, NULL, 'r'},
-	{"read-order", required_argument, NULL, OPT_READ_ORDER},
-	{"share", no_argument, NULL, OPT_SHARE},
-	{"write", no_argument, NULL, OPT_WRITE},
-	{"reader-yield", required_argument, NULL, OPT_READER_YIELD},
-	{"perturb", required_argument, NULL, OPT_PERTURB},
-	{"delay", required_argument, NULL, OPT_DELAY},
-	{"mapper-cpu", required_argument, NULL, OPT_MAPPER_CPU},
-	{"pin", required_argument, NULL, OPT_PIN},
-	{"no-pin", no_argument, NULL, OPT_NO_PIN},
-	{"seconds", required_argument, NULL, 's'},
-	{"iterations", required_argument, NULL, 'n'},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
-	{"stop-on-violation", no_argument, NULL, OPT_STOP_ON_VIOLATION},
-	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
-	{"huge-setup", no_argument, NULL, OPT_HUGE_SETUP},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"evidence", required_argument, NULL, OPT_EVIDENCE},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{"plot", required_argument, NULL, OPT_PLOT},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option replay_options[] = {
-	{"runs", required_argument, NULL, 'n'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"first", no_argument, NULL, OPT_FIRST},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"plot", required_argument, NULL, OPT_PLOT},
-	{"huge-setup", no_argument, NULL, OPT_HUGE_SETUP},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option encode_options[] = {
-	{"output", required_argument, NULL, 'o'},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option survey_options[] = {
-	{"budget", required_argument, NULL, OPT_BUDGET},
-	{"cell-seconds", required_argument, NULL, OPT_CELL_SECONDS},
-	{"ops", required_argument, NULL, OPT_OPS},
-	{"backings", required_argument, NULL, OPT_BACKINGS},
-	{"page-orders", required_argument, NULL, OPT_PAGE_ORDERS},
-	{"read-orders", required_argument, NULL, OPT_READ_ORDERS},
-	{"markdown", required_argument, NULL, OPT_MARKDOWN},
-	{"json-file", required_argument, NULL, OPT_JSON_FILE},
-	{"evidence-dir", required_argument, NULL, OPT_EVIDENCE_DIR},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"min-racing", required_argument, NULL, OPT_MIN_RACING},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option triage_options[] = {
-	{"runs", required_argument, NULL, 'n'},
-	{"budget", required_argument, NULL, OPT_BUDGET},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"minimize", no_argument, NULL, OPT_MINIMIZE},
-	{"add", no_argument, NULL, OPT_ADD},
-	{"output", required_argument, NULL, 'o'},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option stress_options[] = {
-	{"seconds", required_argument, NULL, 's'},
-	{"jobs", required_argument, NULL, 'j'},
-	{"programs", required_argument, NULL, 'n'},
-	{"output", required_argument, NULL, 'o'},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"stop-on-finding", no_argument, NULL, OPT_STOP_ON_FINDING},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option no_options[] = {
-	{NULL, 0, NULL, 0},
-};
-
 /* Everything the flags say, before it becomes a program. */
-struct cli {
+struct run_cli {
 	struct mml_program program;
 	struct mml_config config;
 	const char *ops[MML_MAX_OPS];
@@ -411,6 +116,25 @@ static double parse_seconds(const char *flag, const char *s)
 	return v;
 }
 
+/* Reads a command's flags, each with parse(ctx, flag, arg) (NULL for a
+ * command that takes none but -h); an unknown one is a usage error.  The
+ * operands are left from optind on. */
+static void parse_flags(enum cli_command command, int argc, char **argv,
+			void (*parse)(void *, int, const char *), void *ctx)
+{
+	struct cli_parser p;
+	cli_parser_init(&p, command);
+	int flag;
+	while ((flag = cli_next(&p, argc, argv)) != -1) {
+		if (flag == FLAG_UNKNOWN)
+			usage_error("%s%sunknown or incomplete option '%s'",
+				    command == CMD_RUN ? "" : cli_command_name(command),
+				    command == CMD_RUN ? "" : ": ", p.arg);
+		if (parse)
+			parse(ctx, flag, p.arg);
+	}
+}
+
 /* Calls each(item, index, ctx) for the comma-separated items of list,
  * repeating the last one up to count items. */
 static void for_each_item(const char *list, unsigned count, const char *flag,
@@ -455,7 +179,7 @@ static void warn_if_one_cpu(const struct mml_program *p)
 
 /* Threads are placed by the library (mml_program_place) unless the flags
  * say otherwise; one CPU cannot race, so that is worth a warning. */
-static void place_threads(struct cli *cli)
+static void place_threads(struct run_cli *cli)
 {
 	struct mml_program *p = &cli->program;
 	p->mapper_cpu = cli->no_pin ? MML_NO_CPU : cli->mapper_cpu;
@@ -477,87 +201,75 @@ static void default_name(const struct mml_program *p, char *buf, size_t len)
 	}
 }
 
-static void parse_flag(struct cli *cli, int opt, const char *arg)
+static void parse_run_flag(void *ctx, int flag, const char *arg)
 {
+	struct run_cli *cli = ctx;
+	cli->program_flags |= cli_flag_is_program(flag);
 	struct mml_program *p = &cli->program;
 	struct mml_config *c = &cli->config;
-	switch (opt) {
-	case 'o':
+	switch (flag) {
+	case FLAG_OP:
 		if (cli->nops == MML_MAX_OPS)
 			usage_error("--op: at most %d ops", MML_MAX_OPS);
 		cli->ops[cli->nops++] = arg;
 		break;
-	case 'b':
+	case FLAG_BACKING:
 		if (mml_backing_parse(arg, &p->backing))
 			usage_error("--backing: unknown backing '%s' (memfd, tmpfs, anon, hugetlb)", arg);
 		break;
-	case 'p':
+	case FLAG_PAGES:
 		p->pages = (uint32_t)parse_number("--pages", arg, MML_MAX_PAGES);
 		cli->pages_given = true;
 		break;
-	case OPT_PAGE_ORDER:
+	case FLAG_PAGE_ORDER:
 		cli->page_order = (unsigned)parse_number("--page-order", arg, MML_MAX_PAGE_ORDER);
 		cli->page_order_given = true;
 		break;
-	case OPT_NO_POPULATE: p->populate = false; break;
-	case 'r': p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
-	case OPT_READ_ORDER: cli->read_orders = arg; break;
-	case OPT_SHARE: p->share = true; break;
-	case OPT_PERTURB:
+	case FLAG_NO_POPULATE: p->populate = false; break;
+	case FLAG_READERS: p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
+	case FLAG_READ_ORDER: cli->read_orders = arg; break;
+	case FLAG_SHARE: p->share = true; break;
+	case FLAG_PERTURB:
 		if (mml_perturb_parse(arg, &p->perturb))
 			usage_error("--perturb: '%s' is not none, fork or mmap", arg);
 		break;
-	case OPT_WRITE: p->write = true; break;
-	case OPT_READER_YIELD:
+	case FLAG_WRITE: p->write = true; break;
+	case FLAG_READER_YIELD:
 		p->reader_yield = (uint32_t)parse_number("--reader-yield", arg, UINT32_MAX);
 		break;
-	case OPT_DELAY:
+	case FLAG_DELAY:
 		if (mml_delay_parse(arg, &p->delay, &p->delay_amount))
 			usage_error("--delay: '%s' is not none, spin[:N], yield or sleep[:NS]", arg);
 		break;
-	case OPT_MAPPER_CPU:
+	case FLAG_MAPPER_CPU:
 		cli->mapper_cpu = (int)parse_number("--mapper-cpu", arg, CPU_SETSIZE - 1);
 		break;
-	case OPT_PIN: cli->pins = arg; break;
-	case OPT_NO_PIN: cli->no_pin = true; break;
-	case 's': c->seconds = parse_seconds("--seconds", arg); cli->seconds_given = true; break;
-	case 'n':
+	case FLAG_PIN: cli->pins = arg; break;
+	case FLAG_NO_PIN: cli->no_pin = true; break;
+	case FLAG_SECONDS: c->seconds = parse_seconds("--seconds", arg); cli->seconds_given = true; break;
+	case FLAG_ITERATIONS:
 		c->iterations = parse_number("--iterations", arg, UINT64_MAX);
 		if (c->iterations == 0)
 			usage_error("--iterations: at least 1");
 		break;
-	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
-	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
-	case OPT_STOP_ON_VIOLATION: c->stop_on_violation = true; break;
-	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
-	case OPT_HUGE_SETUP: cli->huge_setup = true; break;
-	case OPT_NAME: cli->name = arg; break;
-	case OPT_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
-	case OPT_JSON: cli->json = true; break;
-	case OPT_NO_PROGRESS: cli->progress = false; break;
-	case OPT_PLOT: cli->plot = arg; break;
-	case 'h': fputs(usage, stdout); exit(EXIT_CLEAN);
-	case OPT_VERSION: puts("mmlitmus " VERSION); exit(EXIT_CLEAN);
+	case FLAG_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case FLAG_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case FLAG_STOP_ON_VIOLATION: c->stop_on_violation = true; break;
+	case FLAG_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
+	case FLAG_HUGE_SETUP: cli->huge_setup = true; break;
+	case FLAG_NAME: cli->name = arg; break;
+	case FLAG_EVIDENCE: c->evidence = (unsigned)parse_number("--evidence", arg, 16); break;
+	case FLAG_JSON: cli->json = true; break;
+	case FLAG_NO_PROGRESS: cli->progress = false; break;
+	case FLAG_PLOT: cli->plot = arg; break;
+	case FLAG_VERSION: puts("mmlitmus " VERSION); exit(EXIT_CLEAN);
 	default: usage_error("unknown option");
-	}
-}
-
-static bool is_program_flag(int opt)
-{
-	switch (opt) {
-	case 'o': case 'b': case 'p': case 'r': case OPT_NO_POPULATE: case OPT_PAGE_ORDER:
-	case OPT_READ_ORDER: case OPT_SHARE: case OPT_WRITE: case OPT_READER_YIELD:
-	case OPT_DELAY: case OPT_MAPPER_CPU: case OPT_PIN: case OPT_NO_PIN:
-	case OPT_PERTURB:
-		return true;
-	default:
-		return false;
 	}
 }
 
 /* hugetlb pages are 2 MiB; a region holds two folios at least, so that a
  * reader can see one of them new and the other stale. */
-static void size_program(struct cli *cli)
+static void size_program(struct run_cli *cli)
 {
 	struct mml_program *p = &cli->program;
 	if (cli->page_order_given)
@@ -569,7 +281,7 @@ static void size_program(struct cli *cli)
 		p->pages = two_folios;
 }
 
-static void build_program(struct cli *cli)
+static void build_program(struct run_cli *cli)
 {
 	struct mml_program *p = &cli->program;
 	size_program(cli);
@@ -633,7 +345,7 @@ static void load_program(const char *path, struct mml_program *p)
 	free(data);
 }
 
-static void parse_args(struct cli *cli, int argc, char **argv)
+static void parse_args(struct run_cli *cli, int argc, char **argv)
 {
 	memset(cli, 0, sizeof *cli);
 	mml_program_classic(&cli->program);
@@ -641,13 +353,7 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	cli->progress = true;
 	cli->config = (struct mml_config){.evidence = 3, .min_racing = 1000,
 					  .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "o:b:p:r:s:n:h", options, NULL)) != -1) {
-		if (opt == '?')
-			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
-		cli->program_flags |= is_program_flag(opt);
-		parse_flag(cli, opt, optarg);
-	}
+	parse_flags(CMD_RUN, argc, argv, parse_run_flag, cli);
 	if (optind < argc)
 		cli->file = argv[optind++];
 	if (optind < argc)
@@ -706,7 +412,7 @@ static void write_plot(const char *path, const char *title,
 
 static int run_command(int argc, char **argv)
 {
-	struct cli cli;
+	struct run_cli cli;
 	parse_args(&cli, argc, argv);
 	char name[256];
 	if (cli.name)
@@ -754,9 +460,7 @@ static const char *only_file(int argc, char **argv, const char *command)
 
 static int decode_command(int argc, char **argv)
 {
-	optind = 1;
-	if (getopt_long(argc, argv, "", no_options, NULL) != -1)
-		usage_error("decode: unknown option '%s'", argv[optind - 1]);
+	parse_flags(CMD_DECODE, argc, argv, NULL, NULL);
 	const char *path = only_file(argc, argv, "decode");
 	size_t len;
 	unsigned char *data = read_file(path, &len);
@@ -773,16 +477,19 @@ static int decode_command(int argc, char **argv)
 	return fflush(stdout) ? EXIT_USAGE : EXIT_CLEAN;
 }
 
+static void parse_encode_flag(void *ctx, int flag, const char *arg)
+{
+	const char **out_path = ctx;
+	switch (flag) {
+	case FLAG_OUTPUT: *out_path = arg; break;
+	default: usage_error("encode: unknown option");
+	}
+}
+
 static int encode_command(int argc, char **argv)
 {
 	const char *out_path = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:", encode_options, NULL)) != -1) {
-		if (opt != 'o')
-			usage_error("encode: unknown or incomplete option '%s'", argv[optind - 1]);
-		out_path = optarg;
-	}
+	parse_flags(CMD_ENCODE, argc, argv, parse_encode_flag, &out_path);
 	const char *path = only_file(argc, argv, "encode");
 	struct mml_program p;
 	load_program(path, &p);
@@ -833,30 +540,32 @@ static void print_replay_json(const char *path, uint64_t fired, uint64_t done,
 		fail_exit("replay: cannot write the JSON");
 }
 
+/* Everything the replay command's flags say. */
+struct replay_cli {
+	uint64_t runs, seed;
+	bool first_only, huge_setup, json;
+	const char *plot;
+};
+
+static void parse_replay_flag(void *ctx, int flag, const char *arg)
+{
+	struct replay_cli *cli = ctx;
+	switch (flag) {
+	case FLAG_RUNS: cli->runs = parse_number("--runs", arg, UINT32_MAX); break;
+	case FLAG_SEED: cli->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case FLAG_FIRST: cli->first_only = true; break;
+	case FLAG_JSON: cli->json = true; break;
+	case FLAG_PLOT: cli->plot = arg; break;
+	case FLAG_HUGE_SETUP: cli->huge_setup = true; break;
+	default: usage_error("replay: unknown option");
+	}
+}
+
 static int replay_command(int argc, char **argv)
 {
-	uint64_t runs = 20, seed = 1;
-	bool first_only = false, huge_setup = false, json = false;
-	const char *plot = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "n:", replay_options, NULL)) != -1) {
-		if (opt == 'n')
-			runs = parse_number("--runs", optarg, UINT32_MAX);
-		else if (opt == OPT_SEED)
-			seed = parse_number("--seed", optarg, UINT64_MAX);
-		else if (opt == OPT_FIRST)
-			first_only = true;
-		else if (opt == OPT_JSON)
-			json = true;
-		else if (opt == OPT_PLOT)
-			plot = optarg;
-		else if (opt == OPT_HUGE_SETUP)
-			huge_setup = true;
-		else
-			usage_error("replay: unknown or incomplete option '%s'", argv[optind - 1]);
-	}
-	if (runs == 0)
+	struct replay_cli cli = {.runs = 20, .seed = 1};
+	parse_flags(CMD_REPLAY, argc, argv, parse_replay_flag, &cli);
+	if (cli.runs == 0)
 		usage_error("--runs: at least 1");
 	const char *path = only_file(argc, argv, "replay");
 	struct mml_execution_env env;
@@ -868,13 +577,13 @@ static int replay_command(int argc, char **argv)
 		fail_exit("out of memory");
 	load_program(path, &x->program);
 	mml_program_place(&x->program);
-	x->capture = plot ? new_capture() : NULL;
+	x->capture = cli.plot ? new_capture() : NULL;
 	catch_stop_signals();
-	if (huge_setup)
+	if (cli.huge_setup)
 		set_up_huge_pages(&x->program);
 	uint64_t fired = 0, done = 0;
-	for (; done < runs && !stop_requested && !(first_only && fired); done++) {
-		mml_execute_program(&env, seed + done, x);
+	for (; done < cli.runs && !stop_requested && !(cli.first_only && fired); done++) {
+		mml_execute_program(&env, cli.seed + done, x);
 		if (x->status == MML_EXEC_ERROR)
 			fail_exit("%s: %s", path, x->result.error);
 		if (x->status == MML_EXEC_FIRED && fired++ == 0)
@@ -882,15 +591,15 @@ static int replay_command(int argc, char **argv)
 	}
 	/* The report holds the program; a replay that never fired shows the
 	 * program of its last run. */
-	if (json) {
-		print_replay_json(path, fired, done, seed, fired ? first : x);
+	if (cli.json) {
+		print_replay_json(path, fired, done, cli.seed, fired ? first : x);
 	} else {
-		print_rate(fired, done, seed, first_only);
+		print_rate(fired, done, cli.seed, cli.first_only);
 		mml_execution_report(stdout, path, fired ? first : x);
 	}
 	fflush(stdout);
-	if (plot)
-		write_plot(plot, path, &x->program, x->capture);
+	if (cli.plot)
+		write_plot(cli.plot, path, &x->program, x->capture);
 	free(x);
 	free(first);
 	return fired ? EXIT_FINDING : EXIT_CLEAN;
@@ -949,48 +658,44 @@ static void survey_command_line(struct survey_cli *cli, int argc, char **argv)
 	}
 }
 
-/* Reads a command's flags, each with parse(cli, opt, arg), where arg is
- * the offending word for an unknown flag; a command takes no operand. */
-static void parse_command_flags(int argc, char **argv, const char *command,
-				const char *shortopts, const struct option *longopts,
+/* The flags of a command that takes no operand. */
+static void parse_command_flags(enum cli_command command, int argc, char **argv,
 				void (*parse)(void *, int, const char *), void *cli)
 {
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
-		parse(cli, opt, opt == '?' ? argv[optind - 1] : optarg);
+	parse_flags(command, argc, argv, parse, cli);
 	if (optind < argc)
-		usage_error("%s: unexpected argument '%s'", command, argv[optind]);
+		usage_error("%s: unexpected argument '%s'", cli_command_name(command),
+			    argv[optind]);
 }
 
-static void parse_survey_flag(void *ctx, int opt, const char *arg)
+static void parse_survey_flag(void *ctx, int flag, const char *arg)
 {
 	struct survey_cli *cli = ctx;
 	struct mml_survey_filter *f = &cli->filter;
 	struct mml_survey_config *c = &cli->config;
-	switch (opt) {
-	case OPT_BUDGET:
+	switch (flag) {
+	case FLAG_BUDGET:
 		c->budget = parse_seconds("--budget", arg);
 		cli->budget_given = true;
 		break;
-	case OPT_CELL_SECONDS: c->cell_seconds = parse_seconds("--cell-seconds", arg); break;
-	case OPT_OPS: f->shapes = parse_mask("--ops", arg, mml_survey_shape_parse); break;
-	case OPT_BACKINGS: f->backings = parse_mask("--backings", arg, backing_lookup); break;
-	case OPT_PAGE_ORDERS:
+	case FLAG_CELL_SECONDS: c->cell_seconds = parse_seconds("--cell-seconds", arg); break;
+	case FLAG_OPS: f->shapes = parse_mask("--ops", arg, mml_survey_shape_parse); break;
+	case FLAG_BACKINGS: f->backings = parse_mask("--backings", arg, backing_lookup); break;
+	case FLAG_PAGE_ORDERS:
 		f->page_orders = parse_mask("--page-orders", arg, page_order_lookup);
 		break;
-	case OPT_READ_ORDERS:
+	case FLAG_READ_ORDERS:
 		f->read_orders = parse_mask("--read-orders", arg, mml_survey_read_order_parse);
 		break;
-	case OPT_MARKDOWN: cli->markdown = arg; break;
-	case OPT_JSON_FILE: cli->json = arg; break;
-	case OPT_EVIDENCE_DIR:
+	case FLAG_MARKDOWN: cli->markdown = arg; break;
+	case FLAG_JSON_FILE: cli->json = arg; break;
+	case FLAG_EVIDENCE_DIR:
 		snprintf(cli->evidence_dir, sizeof cli->evidence_dir, "%s", arg);
 		break;
-	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
-	case OPT_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
-	case OPT_NO_PROGRESS: cli->progress = false; break;
-	default: usage_error("survey: unknown or incomplete option '%s'", arg);
+	case FLAG_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case FLAG_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
+	case FLAG_NO_PROGRESS: cli->progress = false; break;
+	default: usage_error("survey: unknown option");
 	}
 }
 
@@ -1014,8 +719,7 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 						 .min_racing = 1000};
 	cli->progress = true;
 	survey_command_line(cli, argc, argv);
-	parse_command_flags(argc, argv, "survey", "", survey_options,
-			    parse_survey_flag, cli);
+	parse_command_flags(CMD_SURVEY, argc, argv, parse_survey_flag, cli);
 	if (cli->budget_given && cli->config.cell_seconds > 0)
 		usage_error("survey: --budget and --cell-seconds do not mix");
 	cli->config.command = cli->command;
@@ -1070,28 +774,28 @@ struct stress_cli {
 	bool dry_run, progress;
 };
 
-static void parse_stress_flag(void *ctx, int opt, const char *arg)
+static void parse_stress_flag(void *ctx, int flag, const char *arg)
 {
 	struct stress_cli *cli = ctx;
 	struct mml_stress_config *c = &cli->config;
-	switch (opt) {
-	case 's': c->seconds = parse_seconds("--seconds", arg); break;
-	case 'j':
+	switch (flag) {
+	case FLAG_SECONDS: c->seconds = parse_seconds("--seconds", arg); break;
+	case FLAG_JOBS:
 		c->workers = (unsigned)parse_number("--jobs", arg, 1024);
 		if (c->workers == 0)
 			usage_error("--jobs: at least 1");
 		break;
-	case 'n':
+	case FLAG_PROGRAMS:
 		c->programs = parse_number("--programs", arg, UINT64_MAX);
 		if (c->programs == 0)
 			usage_error("--programs: at least 1");
 		break;
-	case 'o': c->dir = arg; break;
-	case OPT_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
-	case OPT_STOP_ON_FINDING: c->stop_on_finding = true; break;
-	case OPT_DRY_RUN: cli->dry_run = true; break;
-	case OPT_NO_PROGRESS: cli->progress = false; break;
-	default: usage_error("stress: unknown or incomplete option '%s'", arg);
+	case FLAG_OUTPUT: c->dir = arg; break;
+	case FLAG_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
+	case FLAG_STOP_ON_FINDING: c->stop_on_finding = true; break;
+	case FLAG_DRY_RUN: cli->dry_run = true; break;
+	case FLAG_NO_PROGRESS: cli->progress = false; break;
+	default: usage_error("stress: unknown option");
 	}
 }
 
@@ -1107,8 +811,7 @@ static void parse_stress_args(struct stress_cli *cli, int argc, char **argv)
 		.stop = &stop_requested,
 	};
 	cli->progress = true;
-	parse_command_flags(argc, argv, "stress", "s:j:n:o:", stress_options,
-			    parse_stress_flag, cli);
+	parse_command_flags(CMD_STRESS, argc, argv, parse_stress_flag, cli);
 	if (cli->progress && isatty(STDERR_FILENO))
 		cli->config.progress = stderr;
 }
@@ -1171,18 +874,20 @@ static void tool_path(const char *name, char *path, size_t size)
 /* Other kernels run under qemu, which tools/kernels drives (it fetches
  * kernels, builds the initramfs and boots it): `survey --kernels LIST`
  * and `replay --kernel NAME` hand the whole command over to it as
- * `kernels COMMAND LIST ARGS...`.  Returns only when FLAG is absent. */
-static void hand_over_kernels(const char *command, const char *flag,
-			      int argc, char **argv)
+ * `kernels COMMAND LIST ARGS...`.  Returns only when the command has no
+ * such flag or it is absent. */
+static void hand_over_kernels(enum cli_command command, int argc, char **argv)
 {
+	const char *flag = cli_handover_flag(command);
 	int at = -1;
-	for (int i = 1; i < argc && at < 0; i++)
-		if (strcmp(argv[i], flag) == 0)
+	for (int i = 1; flag && i < argc && at < 0; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, flag) == 0)
 			at = i;
 	if (at < 0)
 		return;
+	const char *name = cli_command_name(command);
 	if (at + 1 >= argc)
-		usage_error("%s: %s needs a value", command, flag);
+		usage_error("%s: --%s needs a value", name, flag);
 	char tool[4200];
 	tool_path("kernels", tool, sizeof tool);
 	char **args = calloc((size_t)argc + 2, sizeof *args);
@@ -1190,7 +895,7 @@ static void hand_over_kernels(const char *command, const char *flag,
 		fail_exit("out of memory");
 	int n = 0;
 	args[n++] = tool;
-	args[n++] = (char *)command;
+	args[n++] = (char *)name;
 	args[n++] = argv[at + 1];
 	for (int i = 1; i < argc; i++)
 		if (i != at && i != at + 1)
@@ -1246,27 +951,47 @@ static bool group_fired(const struct mml_triage_group *g)
 	       g->verdict == MML_TRIAGE_DISAGREEMENT || g->verdict == MML_TRIAGE_CONTROL;
 }
 
+/* Everything the triage command's flags say. */
+struct triage_cli {
+	struct mml_triage_config config;
+	bool json, minimize, add;
+	const char *dir;
+};
+
+static void parse_triage_flag(void *ctx, int flag, const char *arg)
+{
+	struct triage_cli *cli = ctx;
+	switch (flag) {
+	case FLAG_RUNS: cli->config.runs = parse_number("--runs", arg, UINT32_MAX); break;
+	case FLAG_BUDGET: cli->config.budget = parse_seconds("--budget", arg); break;
+	case FLAG_JSON: cli->json = true; break;
+	case FLAG_MINIMIZE: cli->minimize = true; break;
+	case FLAG_ADD: cli->add = true; break;
+	case FLAG_OUTPUT: cli->dir = arg; break;
+	default: usage_error("triage: unknown option");
+	}
+}
+
+/* --minimize: each group that fired, into DIR. */
+static void minimize_groups(const struct mml_triage *t, const char *dir, bool add)
+{
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		fail_exit("%s: %s", dir, strerror(errno));
+	for (unsigned g = 0; g < t->ngroups && !stop_requested; g++)
+		if (t->groups[g].merged_into == g && group_fired(&t->groups[g]))
+			minimize_group(t, g, dir, add);
+}
+
 static int triage_command(int argc, char **argv)
 {
-	struct mml_triage_config c = {.runs = 20, .budget = 600, .stop = &stop_requested};
-	bool json = false, minimize = false, add = false;
-	const char *dir = "triage-out";
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "n:o:", triage_options, NULL)) != -1) {
-		switch (opt) {
-		case 'n': c.runs = parse_number("--runs", optarg, UINT32_MAX); break;
-		case OPT_BUDGET: c.budget = parse_seconds("--budget", optarg); break;
-		case OPT_JSON: json = true; break;
-		case OPT_MINIMIZE: minimize = true; break;
-		case OPT_ADD: add = true; break;
-		case 'o': dir = optarg; break;
-		default: usage_error("triage: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (c.runs == 0)
+	struct triage_cli cli = {
+		.config = {.runs = 20, .budget = 600, .stop = &stop_requested},
+		.dir = "triage-out",
+	};
+	parse_flags(CMD_TRIAGE, argc, argv, parse_triage_flag, &cli);
+	if (cli.config.runs == 0)
 		usage_error("--runs: at least 1");
-	if (add && !minimize)
+	if (cli.add && !cli.minimize)
 		usage_error("triage: --add hands on what --minimize made: give both");
 	if (optind >= argc)
 		usage_error("triage: a DIR or FILE is needed");
@@ -1279,53 +1004,36 @@ static int triage_command(int argc, char **argv)
 		if (mml_triage_add_path(&t, argv[i], why, sizeof why))
 			fail_exit("%s", why);
 	catch_stop_signals();
-	c.progress = isatty(STDERR_FILENO) ? stderr : NULL;
+	cli.config.progress = isatty(STDERR_FILENO) ? stderr : NULL;
 	mml_triage_group(&t);
-	mml_triage_replay(&t, &env, &c);
-	if (json ? mml_triage_json(stdout, &t) : (mml_triage_markdown(stdout, &t), 0))
+	mml_triage_replay(&t, &env, &cli.config);
+	if (cli.json ? mml_triage_json(stdout, &t) : (mml_triage_markdown(stdout, &t), 0))
 		fail_exit("triage: cannot write the JSON");
 	fflush(stdout);
-	if (minimize && mkdir(dir, 0777) && errno != EEXIST)
-		fail_exit("%s: %s", dir, strerror(errno));
-	for (unsigned g = 0; minimize && g < t.ngroups && !stop_requested; g++)
-		if (t.groups[g].merged_into == g && group_fired(&t.groups[g]))
-			minimize_group(&t, g, dir, add);
+	if (cli.minimize)
+		minimize_groups(&t, cli.dir, cli.add);
 	int status = mml_triage_status(&t);
 	mml_triage_free(&t);
 	return status;
 }
 
-/* -h and --help print the usage for every command, as for run. */
-static void help_if_asked(int argc, char **argv)
-{
-	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
-			exit(EXIT_CLEAN);
-		}
-}
+/* Each command reads the words after its name. */
+static int (*const commands[CMD_COUNT])(int, char **) = {
+	[CMD_RUN] = run_command,
+	[CMD_DECODE] = decode_command,
+	[CMD_ENCODE] = encode_command,
+	[CMD_REPLAY] = replay_command,
+	[CMD_SURVEY] = survey_command,
+	[CMD_TRIAGE] = triage_command,
+	[CMD_STRESS] = stress_command,
+};
 
 int main(int argc, char **argv)
 {
-	const char *command = argc > 1 ? argv[1] : "";
-	opterr = 0; /* usage_error says it in one line */
-	help_if_asked(argc, argv);
-	if (strcmp(command, "replay") == 0 || strcmp(command, "survey") == 0)
-		hand_over_kernels(command, command[0] == 'r' ? "--kernel" : "--kernels",
-				  argc - 1, argv + 1);
-	if (strcmp(command, "decode") == 0)
-		return decode_command(argc - 1, argv + 1);
-	if (strcmp(command, "encode") == 0)
-		return encode_command(argc - 1, argv + 1);
-	if (strcmp(command, "replay") == 0)
-		return replay_command(argc - 1, argv + 1);
-	if (strcmp(command, "survey") == 0)
-		return survey_command(argc - 1, argv + 1);
-	if (strcmp(command, "stress") == 0)
-		return stress_command(argc - 1, argv + 1);
-	if (strcmp(command, "triage") == 0)
-		return triage_command(argc - 1, argv + 1);
-	if (strcmp(command, "run") == 0)
-		return run_command(argc - 1, argv + 1);
-	return run_command(argc, argv);
+	cli_help_if_asked(argc, argv);
+	enum cli_command command = argc > 1 ? cli_command(argv[1]) : CMD_COUNT;
+	if (command == CMD_COUNT) /* no command named: run, with every word */
+		return run_command(argc, argv);
+	hand_over_kernels(command, argc - 1, argv + 1);
+	return commands[command](argc - 1, argv + 1);
 }

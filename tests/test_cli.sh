@@ -1,11 +1,10 @@
 #!/bin/sh
 # The command line: exit codes, one-line errors, JSON, seeds, interruption.
-# Usage: test_cli.sh MMLITMUS MAIN_C MAN_PAGE (doc/mmlitmus.1)
+# Usage: test_cli.sh MMLITMUS MAN_PAGE (doc/mmlitmus.1)
 set -u
 . "$(dirname "$0")/help.sh"
 bin=$1
-main_c=$2
-man_page=$3
+man_page=$2
 docs=$(dirname "$man_page")
 tmp=$(mktemp -d)
 # A setting a test changes goes back even when the test dies.
@@ -42,22 +41,9 @@ usage_error() {
 		grep -q '^mmlitmus: ' "$tmp/err"
 }
 
-# The flags as the code (the option tables, the short options of
-# getopt_long and the --kernel and --kernels that hand over to
-# tools/kernels), --help and the man page name them: three lists that must
-# be one.
-flags_of_code() {
-	sed -n 's/^[[:space:]]*{"\([a-z-]*\)", .*/--\1/p' "$main_c"
-	grep -o '"--kernels\{0,1\}"' "$main_c" | tr -d '"'
-	{
-		grep -o 'getopt_long(argc, argv, "[^"]*"' "$main_c"
-		grep -o 'parse_command_flags(argc, argv, "[a-z]*", "[^"]*"' "$main_c"
-	} | sed 's/.*"\(.*\)"/\1/' | tr -d ':' | fold -w1 | grep . | sed 's/^/-/'
-}
-flags_of_help() {
-	grep -oE -- '(^|[ ,[(])--?[a-z][a-z-]*' "$1" | sed 's/^[^-]*//' |
-		grep -vx -- '-[a-z][a-z-]\{1,\}'
-}
+# The flags of the table (the flag lines of --help: getopt's tables and the
+# help are made from one table) and the flags the man page names: two
+# lists that must be one.  The rest of the help names no other flag.
 flags_of_page() {
 	sed 's/\\-/-/g; s/\\f[A-Z]//g' "$1" |
 		grep -oE -- '(^|[^A-Za-z0-9-])--?[a-z][a-z-]*' | sed 's/^[^-]*//' |
@@ -65,19 +51,22 @@ flags_of_page() {
 }
 same_flags_everywhere() {
 	"$bin" --help >"$tmp/help" || return 1
-	flags_of_code | sort -u >"$tmp/flags.code"
-	flags_of_help "$tmp/help" | sort -u >"$tmp/flags.help"
+	help_flags "$tmp/help" | sort -u >"$tmp/flags.table"
+	flags_named "$tmp/help" | sort -u >"$tmp/flags.help"
 	flags_of_page "$man_page" | sort -u >"$tmp/flags.page"
-	[ "$(wc -l <"$tmp/flags.code")" -gt 40 ] || { echo "# too few flags found in the code"; return 1; }
+	[ "$(wc -l <"$tmp/flags.table")" -gt 40 ] || { echo "# too few flags found in --help"; return 1; }
 	good=0
-	for other in help page; do
-		if ! cmp -s "$tmp/flags.code" "$tmp/flags.$other"; then
-			diff "$tmp/flags.code" "$tmp/flags.$other" | grep '^[<>]' |
-				sed "s/^</# only in the code:/; s/^>/# only in the $other:/"
-			good=1
-		fi
-	done
-	echo "# $(wc -l <"$tmp/flags.code") flags"
+	if ! cmp -s "$tmp/flags.table" "$tmp/flags.page"; then
+		diff "$tmp/flags.table" "$tmp/flags.page" | grep '^[<>]' |
+			sed "s/^</# only in the table:/; s/^>/# only in the page:/"
+		good=1
+	fi
+	comm -13 "$tmp/flags.table" "$tmp/flags.help" >"$tmp/flags.prose"
+	if [ -s "$tmp/flags.prose" ]; then
+		sed 's/^/# named by the help, not in its table: /' "$tmp/flags.prose"
+		good=1
+	fi
+	echo "# $(wc -l <"$tmp/flags.table") flags"
 	return $good
 }
 
@@ -181,7 +170,7 @@ replay_rate() {
 		grep -q '^Verdict fired (control)' "$tmp/c.out"
 }
 
-# The commands --help lists, each with -h and --help.
+# The commands of the table, each with -h and --help.
 every_command_helps() {
 	"$bin" --help >"$tmp/help" || return 1
 	commands=$(help_commands "$tmp/help")
@@ -306,7 +295,7 @@ write_flag_and_file_agree() {
 		grep -q '^  write 1$' "$tmp/w.out" && grep -Eq '^Writes [1-9]' "$tmp/w.out"
 }
 
-check "the code, --help and the man page name the same flags" same_flags_everywhere
+check "the table of flags (--help) and the man page name the same flags" same_flags_everywhere
 check "every command answers -h and --help with the usage, exit 0" every_command_helps
 check "an unknown flag is a one-line usage error" usage_error --bogus
 check "a bad number is a one-line usage error" usage_error --pages twelve

@@ -2,8 +2,8 @@
 # The man pages: each renders without warnings; every installed command has
 # one, installed with it; mmlitmus(1) documents every subcommand and every
 # environment variable the sources read; a tool's page documents every flag
-# its --help lists.  (That mmlitmus --help, mmlitmus(1) and the code name
-# the same flags is test_cli.sh's.)
+# its --help lists.  (That mmlitmus(1) names the flags of mmlitmus --help,
+# which are the code's, is test_cli.sh's.)
 # Usage: test_man.sh MMLITMUS SRC_DIR MESON_BUILD TOOLS_DIR MMLITMUS_PAGE [TOOL_PAGE]...
 set -u
 . "$(dirname "$0")/tap.sh"
