@@ -11,7 +11,7 @@ cd "$src"
 common=(-std=c11 -D_GNU_SOURCE -Isrc)
 objects=()
 for f in src/*.c; do
-	case $f in src/main.c | src/cli.c) continue ;; esac # the command's own
+	case $f in src/main.c | src/cli.c | src/cmd*.c) continue ;; esac # the command's own
 	o="$work/$(basename "$f" .c).o"
 	$CC $CFLAGS "${common[@]}" -c "$f" -o "$o"
 	objects+=("$o")
