@@ -443,14 +443,24 @@ static double run_seconds(const struct mml_survey *s, double spent,
 	return t > MIN_CELL_SECONDS ? t : MIN_CELL_SECONDS;
 }
 
+void mml_survey_pages_text(uint64_t pages, unsigned order, uint64_t page_bytes,
+			   char *buf, size_t len)
+{
+	uint64_t kib = page_bytes / 1024 << order, folios = pages >> order;
+	if (kib % 1024 == 0)
+		snprintf(buf, len, "%" PRIu64 " x %" PRIu64 " MiB", folios, kib / 1024);
+	else
+		snprintf(buf, len, "%" PRIu64 " x %" PRIu64 " KiB", folios, kib);
+}
+
+static uint64_t page_bytes(void)
+{
+	return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 static void pages_text(unsigned order, char *buf, size_t len)
 {
-	size_t kib = (size_t)sysconf(_SC_PAGESIZE) / 1024 << order;
-	unsigned folios = region_pages(order) >> order;
-	if (kib % 1024 == 0)
-		snprintf(buf, len, "%u x %zu MiB", folios, kib / 1024);
-	else
-		snprintf(buf, len, "%u x %zu KiB", folios, kib);
+	mml_survey_pages_text(region_pages(order), order, page_bytes(), buf, len);
 }
 
 static void show_progress(FILE *out, const struct mml_survey_cell *c,
@@ -1195,11 +1205,12 @@ static json_t *survey_json(const struct mml_survey *s)
 			return NULL;
 		}
 	}
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
+	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:f, s:s, s:s, s:I, s:I, s:o, s:f, s:f,"
 			 " s:f, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
 		"format", (json_int_t)MML_JSON_FORMAT,
 		"kernel", m.uts.release, "machine", m.uts.machine,
 		"cpus", (json_int_t)m.cpus, "memory_bytes", (json_int_t)m.memory,
+		"page_bytes", (json_int_t)page_bytes(),
 		"load_average", s->load, "date", m.date, "command", c->command,
 		"seed", (json_int_t)c->seed, "min_racing", (json_int_t)c->min_racing,
 		"budget_seconds", c->cell_seconds > 0 ? json_null() : json_real(c->budget),

@@ -128,6 +128,11 @@ bool mml_survey_calibrated(const struct mml_survey_cell *c);
 /* A rate as a percentage in a few characters: 0.014%, 1.2%, 45%. */
 void mml_survey_rate_text(double rate, char *buf, size_t len);
 
+/* A region's size as the table writes it, "16 x 4 KiB" or "2 x 2 MiB":
+ * its folios of 2^order base pages of page_bytes each. */
+void mml_survey_pages_text(uint64_t pages, unsigned order, uint64_t page_bytes,
+			   char *buf, size_t len);
+
 /* A count in at most four characters: 999, 1.2k, 21k, 1.2M, 12M, 3.0G. */
 void mml_survey_count_text(uint64_t n, char *buf, size_t len);
 /* What one cell of the table says, e.g. "Never ≤0.014% (21k it, 1.2M
