@@ -40,7 +40,7 @@ static const struct command commands[CMD_COUNT] = {
 		"default 20), or until it fires with --first; print\n"
 		"the reproduction rate and the first firing's\n"
 		"report; exit 1 when it fired"},
-	[CMD_SURVEY] = {"survey", "", "[--kernels LIST] [OPTION]...",
+	[CMD_SURVEY] = {"survey", "", "[--kernels LIST | --merge FILE.json...] [OPTION]...",
 		"run the answers matrix: every op, backing, page\n"
 		"order and read order this machine supports, each\n"
 		"cell for an even share of one time budget; print\n"
@@ -271,6 +271,12 @@ static const struct flag flags[] = {
 	 "run the survey in each kernel of LIST under qemu\n"
 	 "(names as for --kernel) and merge the tables: a\n"
 	 "column per kernel"},
+	{FLAG_MERGE, 0, "merge", NULL, SEC_SURVEY, SURVEY, OPTION,
+	 "run nothing: merge the surveys of the FILE.json\n"
+	 "operands (each one kernel's --json-file) into one\n"
+	 "table, a column each, a cell folding the row's\n"
+	 "read orders; only --markdown goes with it; exit 1\n"
+	 "when a cell had a finding"},
 	{FLAG_BUDGET, 0, "budget", "S", SEC_TRIAGE, TRIAGE, OPTION,
 	 "seconds for all replays (default 600); the groups\n"
 	 "with the most files go first"},

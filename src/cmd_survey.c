@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "merge.h"
 #include "survey.h"
 #include "text.h"
 
@@ -48,6 +49,11 @@ struct survey_cli {
 	struct mml_survey_config config;
 	const char *markdown, *json;
 	bool budget_given, progress;
+	/* --merge and its operands, and whether a flag that runs cells came
+	 * with them. */
+	bool merge, run_flag;
+	const char *const *files;
+	size_t nfiles;
 	char command[1024];
 	char evidence_dir[4096];
 };
@@ -68,6 +74,7 @@ static void parse_survey_flag(void *ctx, int flag, const char *arg)
 	struct survey_cli *cli = ctx;
 	struct mml_survey_filter *f = &cli->filter;
 	struct mml_survey_config *c = &cli->config;
+	cli->run_flag |= flag != FLAG_MERGE && flag != FLAG_MARKDOWN;
 	switch (flag) {
 	case FLAG_BUDGET:
 		c->budget = parse_seconds("--budget", arg);
@@ -90,6 +97,7 @@ static void parse_survey_flag(void *ctx, int flag, const char *arg)
 	case FLAG_SEED: c->seed = parse_number("--seed", arg, UINT64_MAX); break;
 	case FLAG_MIN_RACING: c->min_racing = parse_number("--min-racing", arg, UINT64_MAX); break;
 	case FLAG_NO_PROGRESS: cli->progress = false; break;
+	case FLAG_MERGE: cli->merge = true; break;
 	default: usage_error("survey: unknown option");
 	}
 }
@@ -114,7 +122,13 @@ static void parse_survey_args(struct survey_cli *cli, int argc, char **argv)
 						 .min_racing = 1000};
 	cli->progress = true;
 	survey_command_line(cli, argc, argv);
-	parse_command_flags(CMD_SURVEY, argc, argv, parse_survey_flag, cli);
+	parse_flags(CMD_SURVEY, argc, argv, parse_survey_flag, cli);
+	if (optind < argc && !cli->merge)
+		usage_error("survey: unexpected argument '%s'", argv[optind]);
+	if (cli->merge && (optind == argc || cli->run_flag))
+		usage_error("survey: --merge takes the JSON files and --markdown only");
+	cli->files = (const char *const *)argv + optind;
+	cli->nfiles = (size_t)(argc - optind);
 	if (cli->budget_given && cli->config.cell_seconds > 0)
 		usage_error("survey: --budget and --cell-seconds do not mix");
 	cli->config.command = cli->command;
@@ -131,12 +145,26 @@ static FILE *open_output(const char *path)
 	return f;
 }
 
+static int merge_command(const struct survey_cli *cli)
+{
+	FILE *md = cli->markdown ? open_output(cli->markdown) : stdout;
+	char why[4400];
+	int code = mml_survey_merge(md, cli->files, cli->nfiles, why, sizeof why);
+	if (code < 0)
+		fail_exit("%s", why);
+	if (md != stdout && fclose(md))
+		fail_exit("%s: cannot write the table", cli->markdown);
+	return code ? EXIT_FINDING : EXIT_CLEAN;
+}
+
 /* The outputs are opened before the cells run, so that a bad path fails
  * at once rather than after the whole budget. */
 int survey_command(int argc, char **argv)
 {
 	struct survey_cli cli;
 	parse_survey_args(&cli, argc, argv);
+	if (cli.merge)
+		return merge_command(&cli);
 	struct mml_survey s;
 	if (mml_survey_plan(&s, &cli.filter))
 		fail_exit("out of memory");
