@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """tools/kernels without a VM: kernel name resolution, the initramfs, the
-console's verdicts, the merged survey table, and, with a fake qemu, a
-guest that answers, one that hangs, one that panics and a missing qemu.
+console's verdicts, and, with a fake qemu, a guest that answers, one that
+hangs, one that panics, a missing qemu, and a survey across a guest and
+the host, labelled and merged into one table.  (The table itself is
+tests/test_merge.sh's.)
 
-Usage: test_kernels.py KERNELS_TOOL MMLITMUS MMLITMUS_STATIC
+Usage: test_kernels.py KERNELS_TOOL MMLITMUS MMLITMUS_STATIC SURVEY_SCHEMA
 """
 import io
+import json
 import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 from importlib.machinery import SourceFileLoader
+
+import jsonschema
 
 # The tools' package, for its TAP lines; no bytecode left in the sources.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
@@ -49,6 +54,10 @@ if $kvm && [ "${FAKE_KVM:-}" != works ]; then
 	exit 1
 fi
 case $FAKE_QEMU in
+data)
+	echo "mmlitmus-guest-up 6.1.0-fake"
+	cat "$FAKE_DATA" >"$data"
+	echo "mmlitmus-guest-exit 0" ;;
 answer)
 	echo "mmlitmus-guest-up 6.1.0-fake"
 	busybox cpio -t <"$initrd" 2>/dev/null >"$data"
@@ -62,24 +71,6 @@ esac
 """
 
 
-def cell(op, order, status="ran", result="Never", violations=None,
-         iterations=100, racing=5000, reason="", calibrated=True, evidence=None):
-    classes = {c: {"finding": 0, "expected": 0, "iterations": 0}
-               for c in ("new-then-stale", "hole-then-data")}
-    for c, (n, finding) in (violations or {}).items():
-        classes[c] = {"finding": finding, "expected": n - finding,
-                      "iterations": n}
-    return {"op": op, "backing": "memfd", "page_order": 0, "pages": 16,
-            "read_order": order, "policy": "atomic", "status": status,
-            "reason": reason, "result": result, "iterations": iterations,
-            "racing_reads": racing, "violations": classes,
-            "violation_iterations": max([n for n, _ in (violations or {}).values()] or [0]),
-            "calibrated": calibrated if status == "ran" else None,
-            "evidence": evidence and {"program": evidence + ".bin",
-                                      "picture": evidence + ".svg"},
-            "findings": sum(f for _, f in (violations or {}).values())}
-
-
 def guest_tar(files):
     """What a guest's survey sends back: a gzipped tar of FILES {name: bytes}."""
     data = io.BytesIO()
@@ -91,21 +82,13 @@ def guest_tar(files):
     return data.getvalue()
 
 
-def kernel_entry(name, cells, accel="tcg"):
-    return {"name": name, "accel": accel, "image": f"linux-image-{name}",
-            "evidence_dir": f"ev/{name}",
-            "kernel": name, "survey": {"kernel": name, "cell_seconds": 1.0,
-                                       "read_orders": ["asc", "random"],
-                                       "cells": cells}}
-
-
 def tool_run(tool, env, *args):
     return subprocess.run([tool, *args], capture_output=True, text=True,
                           env=env, timeout=120)
 
 
 def main():
-    tool, mmlitmus, static = sys.argv[1:4]
+    tool, mmlitmus, static, schema = sys.argv[1:5]
     kernels = SourceFileLoader("kernels", tool).load_module()
     tap = Tap(19)
 
@@ -174,45 +157,6 @@ def main():
                "the corpus: a rate per file and kernel, a changed outcome marked, "
                "a missing result said", table.splitlines())
 
-        table = kernels.markdown([
-            kernel_entry("6.1", [
-                cell("mapfixed", "asc"), cell("mapfixed", "random", calibrated=False),
-                cell("munmap", "asc", result="Sometimes",
-                     violations={"hole-then-data": (3, 0)}, evidence="munmap-asc"),
-                cell("piecewise", "asc", result="Sometimes",
-                     violations={"new-then-stale": (100, 0)}),
-                cell("migrate", "asc", status="skipped", reason="needs a second node"),
-                cell("free", "asc", status="n/a", reason="MADV_FREE takes anonymous memory")]),
-            kernel_entry("host", [
-                cell("mapfixed", "asc", result="Sometimes",
-                     violations={"new-then-stale": (1, 1)}),
-                cell("munmap", "asc", calibrated=False), cell("piecewise", "asc"),
-                cell("migrate", "asc", status="skipped", reason="needs a second node"),
-                cell("free", "asc", status="n/a", reason="MADV_FREE takes anonymous memory")],
-                accel="host")], "mmlitmus survey --kernels 6.1,host")
-        rows = [l for l in table.splitlines() if l.startswith("| ")]
-        tap.ok(rows[0] == "| op | policy | backing | pages | 6.1 | host |" and
-               rows[1].endswith("| Never ≤1.5% (200 it, 10k racing; calibrated in 1 of 2) | "
-                                "Sometimes: new-then-stale 1 of 100 it FINDING (0.18-5.4%) |") and
-               "Sometimes: hole-then-data 3 of 100 it (1-8.5%) ([program](ev/6.1/munmap-asc.bin), "
-               "[picture](ev/6.1/munmap-asc.svg), asc)" in rows[2] and
-               "**Never, uncalibrated ≤3% (100 it, 5k racing; calibrated in 0 of 1)**" in rows[2] and
-               "Always: new-then-stale 100 of 100 it (96-100%)" in rows[3] and
-               rows[4].endswith("| skipped (1) | skipped (1) |") and
-               "1. needs a second node" in table and "TCG:" in table and
-               "* A cell folds that kernel's cells of the row, one per read order (asc, random)" in table and
-               len(rows) == 5 and "free over memfd at 16 x 4 KiB (MADV_FREE takes "
-               "anonymous memory)" in table,
-               "the merged table: a column per kernel, read orders summed, findings "
-               "marked, skips footnoted, rows the model refuses everywhere left out; "
-               "bounds, calibration and evidence in the cells", rows)
-
-        apart = [l for l in table.splitlines() if l.startswith("* ") and ": 6.1 " in l]
-        tap.ok(apart == ["* piecewise over memfd 16 x 4 KiB: 6.1 96-100%, host 0-3%"] and
-               "Rates that differ:" in table,
-               "rows whose intervals do not overlap between kernels are listed, "
-               "and no others", apart)
-
         evidence = os.path.join(work, "evidence")
         survey = kernels.unpack_survey(guest_tar({
             "survey.json": b'{"kernel": "6.1", "cells": []}',
@@ -257,6 +201,50 @@ def main():
                        *base, "run", bzimage)
         tap.ok(out.returncode == 2 and "apt-get install qemu-system-x86" in out.stderr,
                "no qemu: one line saying what to install", [out.stderr.strip()])
+
+        # A guest whose survey comes back (a real one of this machine's,
+        # its kernel renamed) beside the host's.
+        tiny = ["--ops", "mapfixed,piecewise", "--backings", "memfd", "--page-orders", "0",
+                "--read-orders", "asc", "--cell-seconds", "0.1", "--min-racing", "10"]
+        made = os.path.join(work, "guest.json")
+        subprocess.run([mmlitmus, "survey", "--no-progress", "--markdown", "/dev/null",
+                        "--json-file", made, *tiny], check=True)
+        guest = json.load(open(made))
+        guest["kernel"] = "6.1.0-fake"
+        sent = {"survey.json": json.dumps(guest).encode()}
+        for c in guest["cells"]:
+            if c["evidence"]:
+                sent["survey-evidence/" + c["evidence"]["program"]] = b"\x02"
+        data = os.path.join(work, "guest.tar.gz")
+        open(data, "wb").write(guest_tar(sent))
+        across = os.path.join(work, "k.json")
+        out = tool_run(tool, dict(env, FAKE_QEMU="data", FAKE_DATA=data), *base, "survey",
+                       f"{bzimage},host", *tiny, "--json-file", across)
+        try:
+            surveys = json.load(open(across))["surveys"]
+        except (OSError, ValueError, KeyError):
+            surveys = [{}, {}]
+        validator = jsonschema.Draft202012Validator(json.load(open(schema)))
+        errors = [e.message for s in surveys for e in validator.iter_errors(s)]
+        lines = out.stdout.splitlines()
+        kept = [os.path.join(surveys[0].get("evidence_dir") or "", c["evidence"]["program"])
+                for c in guest["cells"] if c["evidence"]]
+        tap.ok(out.returncode == 0 and not errors and
+               lines[:1] == [f"`mmlitmus survey --kernels {bzimage},host {' '.join(tiny)} "
+                             f"--json-file {across}`"] and
+               f"* **{bzimage}**: Linux 6.1.0-fake, {bzimage} under qemu (TCG); 2 cells "
+               "of 0.10 s." in lines and
+               f"| op | policy | backing | pages | {bzimage} | host |" in lines and
+               [s.get("label") for s in surveys] == [bzimage, "host"] and
+               surveys[1].get("qemu", 0) is None and kept and
+               all(os.path.isfile(k) and f"[program]({k})" in out.stdout for k in kept),
+               "a survey across a guest and the host: each labelled with where it ran "
+               "(as the schema says), kept in the JSON, its evidence unpacked and linked, "
+               "one table drawn by survey --merge", errors[:3] + lines[:12] + [out.stderr])
+
+        again = tool_run(tool, env, "table", across)
+        tap.ok(again.returncode == 0 and again.stdout == out.stdout and out.stdout,
+               "table draws the same table again from the JSON", [again.stderr])
 
         if os.access("/dev/kvm", os.R_OK | os.W_OK):
             fresh = dict(env, FAKE_QEMU="answer", MMLITMUS_CACHE=os.path.join(work, "c1"))

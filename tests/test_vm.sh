@@ -60,9 +60,9 @@ sed 's/^/# /' "$tmp/survey.md" | grep '^# | mapfixed'
 python3 - "$tmp/survey.json" "$(uname -r)" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-guest = doc["kernels"][0]["survey"]["kernel"]
+guest = doc["surveys"][0]["kernel"]
 print(f"# guest kernel {guest}, host {sys.argv[2]}")
-sys.exit(0 if guest != sys.argv[2] and doc["kernels"][0]["survey"]["cells"][0]["iterations"] > 0 else 1)
+sys.exit(0 if guest != sys.argv[2] and doc["surveys"][0]["cells"][0]["iterations"] > 0 else 1)
 EOF
 [ $? -eq 0 ] && [ $code -eq 0 ]
 ok $? "survey --kernels ran the cell in the guest's kernel, not the host's"
