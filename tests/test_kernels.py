@@ -90,7 +90,7 @@ def tool_run(tool, env, *args):
 def main():
     tool, mmlitmus, static, schema = sys.argv[1:5]
     kernels = SourceFileLoader("kernels", tool).load_module()
-    tap = Tap(19)
+    tap = Tap(20)
 
     pick = kernels.debian_package
     tap.ok(pick("6.1", PACKAGES) == "linux-image-6.1.0-56-amd64-unsigned" and
@@ -145,16 +145,26 @@ def main():
                "stopped before" in str(verdict("mmlitmus-guest-up 6.1\n")),
                "the console gives the exit status, or says panic, no user space or stopped early")
 
-        framed = ("== a.bin\nReproduced 3 of 20 runs (seeds 1..20)\n== status 0\n"
-                  "== b.bin\n== status 2\n")
-        parsed = kernels.parse_corpus(framed)
+        control = os.path.join(work, "control.litmus")
+        open(control, "w").write("pages 2\nop 1 piecewise\nreader 0 asc\nrepeat 20\n")
+        replayed = subprocess.run([mmlitmus, "replay", "--json", "-n", "3", control],
+                                  capture_output=True).stdout
+        sent = kernels.corpus_results(guest_tar({"replays/0.json": replayed,
+                                                 "replays/1.json": b""}), ["a.bin", "b.bin"])
+        here = kernels.corpus_in("host", {"a.bin": control, "b.bin": text}, 2, None)
+        tap.ok(list(sent) == ["a.bin"] and sent["a.bin"][1] == 3 and sent["a.bin"][0] > 0 and
+               list(here) == ["a.bin"] and here["a.bin"][1] == 2 and here["a.bin"][0] > 0 and
+               "mmlitmus replay --json -n 3 'a b.bin' >/tmp/replays/0.json" in
+               kernels.corpus_script(["a b.bin"], 3),
+               "the corpus: each file's rate from mmlitmus replay --json, sent back in a "
+               "guest's tar or read on the host; a replay that failed gives none", [sent, here])
+
         table = kernels.corpus_table(
             ["6.1", "host"], ["a.bin", "b.bin"], {"a.bin": "clean", "b.bin": ""},
-            [parsed, {"a.bin": (0, 20), "b.bin": (1, 20)}])
-        tap.ok(parsed == {"a.bin": (3, 20)} and
-               "| a | clean | 3 of 20 CHANGED | 0 of 20 |" in table and
+            [{"a.bin": (3, 20)}, {"a.bin": (0, 20), "b.bin": (1, 20)}])
+        tap.ok("| a | clean | 3 of 20 CHANGED | 0 of 20 |" in table and
                "| b | - | no result | 1 of 20 |" in table,
-               "the corpus: a rate per file and kernel, a changed outcome marked, "
+               "the corpus table: a rate per file and kernel, a changed outcome marked, "
                "a missing result said", table.splitlines())
 
         evidence = os.path.join(work, "evidence")
