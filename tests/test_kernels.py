@@ -14,13 +14,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from importlib.machinery import SourceFileLoader
 
 import jsonschema
 
-# The tools' package, for its TAP lines; no bytecode left in the sources.
+# The tools' package, whose pieces of tools/kernels are tested here, and
+# its TAP lines; no bytecode left in the sources.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
 sys.dont_write_bytecode = True
+from mmltools import corpus, debian, failure, guest, survey  # noqa: E402
 from mmltools.tap import Tap  # noqa: E402
 
 PACKAGES = [
@@ -89,10 +90,9 @@ def tool_run(tool, env, *args):
 
 def main():
     tool, mmlitmus, static, schema = sys.argv[1:5]
-    kernels = SourceFileLoader("kernels", tool).load_module()
     tap = Tap(20)
 
-    pick = kernels.debian_package
+    pick = debian.newest_package
     tap.ok(pick("6.1", PACKAGES) == "linux-image-6.1.0-56-amd64-unsigned" and
            pick("6.12", PACKAGES) == "linux-image-6.12.117+deb12-amd64-unsigned",
            "6.1 and 6.12 name the newest unsigned generic image (ABI 56 over 9)")
@@ -108,19 +108,18 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         text = os.path.join(work, "notes.txt")
         open(text, "w").write("not a program\n")
-        tap.ok(kernels.static_elf(static) and kernels.static_elf(kernels.busybox()) and
-               not kernels.static_elf(mmlitmus) and not kernels.static_elf(text),
+        tap.ok(guest.static_elf(static) and guest.static_elf(guest.busybox()) and
+               not guest.static_elf(mmlitmus) and not guest.static_elf(text),
                "static ELF: the guest's mmlitmus and busybox are, the host's mmlitmus is not")
 
-        args, inputs = kernels.guest_arguments(["replay", "-n", "5", text])
+        args, inputs = guest.guest_arguments(["replay", "-n", "5", text])
         tap.ok(args == ["replay", "-n", "5", "0-notes.txt"] and
                inputs == {"0-notes.txt": text},
                "a file among the guest's arguments travels to /in under a new name")
 
         initrd = os.path.join(work, "initrd.cpio")
         os.environ["MMLITMUS_STATIC"] = static
-        kernels.STATIC = static
-        kernels.initramfs(initrd, "mmlitmus replay 0-notes.txt", inputs)
+        guest.initramfs(initrd, "mmlitmus replay 0-notes.txt", inputs)
         listing = subprocess.run(["busybox", "cpio", "-t"], stdin=open(initrd, "rb"),
                                  capture_output=True, text=True).stdout.split()
         unpacked = os.path.join(work, "unpacked")
@@ -133,13 +132,13 @@ def main():
                carried == "not a program\n" and os.access(os.path.join(unpacked, "init"), os.X_OK),
                "the initramfs holds /init, busybox, the static mmlitmus and the inputs", listing[:8])
         tap.ok("( mmlitmus replay 0-notes.txt ) >/dev/ttyS1" in init and
-               init.index(kernels.EXIT_MARK) < init.index("poweroff -f"),
+               init.index(guest.EXIT_MARK) < init.index("poweroff -f"),
                "/init runs the command into the data port, marks its status, then powers off")
 
-        verdict = kernels.console_verdict
+        verdict = guest.console_verdict
         panic = verdict("mmlitmus-guest-up 6.1\n[ 2.1] Kernel panic - not syncing: Fatal exception\n")
         tap.ok(verdict("booting\nmmlitmus-guest-up 6.1\nmmlitmus-guest-exit 1\n") == 1 and
-               isinstance(panic, kernels.Failure) and "Fatal exception" in str(panic) and
+               isinstance(panic, failure.Failure) and "Fatal exception" in str(panic) and
                "never reached user space (the console ends: qemu: cannot load" in
                str(verdict("SeaBIOS\nqemu: cannot load the kernel\n")) and
                "stopped before" in str(verdict("mmlitmus-guest-up 6.1\n")),
@@ -149,17 +148,17 @@ def main():
         open(control, "w").write("pages 2\nop 1 piecewise\nreader 0 asc\nrepeat 20\n")
         replayed = subprocess.run([mmlitmus, "replay", "--json", "-n", "3", control],
                                   capture_output=True).stdout
-        sent = kernels.corpus_results(guest_tar({"replays/0.json": replayed,
+        sent = corpus.corpus_results(guest_tar({"replays/0.json": replayed,
                                                  "replays/1.json": b""}), ["a.bin", "b.bin"])
-        here = kernels.corpus_in("host", {"a.bin": control, "b.bin": text}, 2, None)
+        here = corpus.corpus_in("host", {"a.bin": control, "b.bin": text}, 2, None)
         tap.ok(list(sent) == ["a.bin"] and sent["a.bin"][1] == 3 and sent["a.bin"][0] > 0 and
                list(here) == ["a.bin"] and here["a.bin"][1] == 2 and here["a.bin"][0] > 0 and
                "mmlitmus replay --json -n 3 'a b.bin' >/tmp/replays/0.json" in
-               kernels.corpus_script(["a b.bin"], 3),
+               corpus.corpus_script(["a b.bin"], 3),
                "the corpus: each file's rate from mmlitmus replay --json, sent back in a "
                "guest's tar or read on the host; a replay that failed gives none", [sent, here])
 
-        table = kernels.corpus_table(
+        table = corpus.corpus_table(
             ["6.1", "host"], ["a.bin", "b.bin"], {"a.bin": "clean", "b.bin": ""},
             [{"a.bin": (3, 20)}, {"a.bin": (0, 20), "b.bin": (1, 20)}])
         tap.ok("| a | clean | 3 of 20 CHANGED | 0 of 20 |" in table and
@@ -168,11 +167,11 @@ def main():
                "a missing result said", table.splitlines())
 
         evidence = os.path.join(work, "evidence")
-        survey = kernels.unpack_survey(guest_tar({
+        came = survey.unpack_survey(guest_tar({
             "survey.json": b'{"kernel": "6.1", "cells": []}',
             "survey-evidence/munmap.bin": b"\x02", "survey-evidence/../../escape.svg": b"<svg/>"}),
             evidence)
-        tap.ok(survey == {"kernel": "6.1", "cells": []} and
+        tap.ok(came == {"kernel": "6.1", "cells": []} and
                sorted(os.listdir(evidence)) == ["escape.svg", "munmap.bin"] and
                not os.path.exists(os.path.join(work, "escape.svg")),
                "a guest's survey comes back with its evidence, written only into "
@@ -219,10 +218,10 @@ def main():
         made = os.path.join(work, "guest.json")
         subprocess.run([mmlitmus, "survey", "--no-progress", "--markdown", "/dev/null",
                         "--json-file", made, *tiny], check=True)
-        guest = json.load(open(made))
-        guest["kernel"] = "6.1.0-fake"
-        sent = {"survey.json": json.dumps(guest).encode()}
-        for c in guest["cells"]:
+        sent_survey = json.load(open(made))
+        sent_survey["kernel"] = "6.1.0-fake"
+        sent = {"survey.json": json.dumps(sent_survey).encode()}
+        for c in sent_survey["cells"]:
             if c["evidence"]:
                 sent["survey-evidence/" + c["evidence"]["program"]] = b"\x02"
         data = os.path.join(work, "guest.tar.gz")
@@ -238,7 +237,7 @@ def main():
         errors = [e.message for s in surveys for e in validator.iter_errors(s)]
         lines = out.stdout.splitlines()
         kept = [os.path.join(surveys[0].get("evidence_dir") or "", c["evidence"]["program"])
-                for c in guest["cells"] if c["evidence"]]
+                for c in sent_survey["cells"] if c["evidence"]]
         tap.ok(out.returncode == 0 and not errors and
                lines[:1] == [f"`mmlitmus survey --kernels {bzimage},host {' '.join(tiny)} "
                              f"--json-file {across}`"] and

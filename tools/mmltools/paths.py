@@ -51,3 +51,16 @@ def afl():
 def tool(name):
     """tools/NAME of the source tree: setup, seed-corpus."""
     return os.path.join(ROOT, "tools", name)
+
+
+def qemu():
+    """$MMLITMUS_QEMU, or qemu-system-x86_64 on the PATH."""
+    return os.environ.get("MMLITMUS_QEMU") or "qemu-system-x86_64"
+
+
+def cache():
+    """Where tools/kernels keeps kernels, the KVM verdict and console logs:
+    $MMLITMUS_CACHE, or mmlitmus in $XDG_CACHE_HOME or ~/.cache."""
+    return os.environ.get("MMLITMUS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "mmlitmus")
