@@ -58,8 +58,8 @@ struct merge {
 
 /* Loading ------------------------------------------------------------------ */
 
-/* Surveys written before a cell counted its iterations with a violation
- * count at least those of its most frequent class. */
+/* In a survey written before cells counted their iterations with a
+ * violation: at least those of the most frequent class. */
 static void fill_violation_iterations(struct cell *c)
 {
 	json_int_t most = 0;
@@ -301,15 +301,11 @@ static void row_pages(const struct row *row, char *buf, size_t len)
 			      row->in->page_bytes, buf, len);
 }
 
-/* "0.081-0.39%": the 95 % interval of the rate of iterations with a
- * violation. */
 static void print_interval(FILE *out, uint64_t k, uint64_t n)
 {
-	struct mml_rate rate = mml_rate_interval(k, n);
-	char low[16], high[16];
-	mml_survey_rate_text(rate.low, low, sizeof low);
-	mml_survey_rate_text(rate.high, high, sizeof high);
-	fprintf(out, "%.*s-%s", (int)strlen(low) - 1, low, high);
+	char interval[40];
+	mml_survey_interval_text(k, n, interval, sizeof interval);
+	fprintf(out, "%s", interval);
 }
 
 /* Never with the bound, the racing reads and the read orders whose

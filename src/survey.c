@@ -641,6 +641,15 @@ void mml_survey_rate_text(double rate, char *buf, size_t len)
 	snprintf(buf, len, percent >= 9.95 ? "%.0f%%" : "%.2g%%", percent);
 }
 
+void mml_survey_interval_text(uint64_t k, uint64_t n, char *buf, size_t len)
+{
+	struct mml_rate rate = mml_rate_interval(k, n);
+	char low[16], high[16];
+	mml_survey_rate_text(rate.low, low, sizeof low);
+	mml_survey_rate_text(rate.high, high, sizeof high);
+	snprintf(buf, len, "%.*s-%s", (int)strlen(low) - 1, low, high);
+}
+
 void mml_survey_count_text(uint64_t n, char *buf, size_t len)
 {
 	static const char units[] = "kMGTPE";
@@ -731,20 +740,19 @@ void mml_survey_cell_text(const struct mml_survey_cell *c, char *buf,
 		never_text(&t, c);
 		return;
 	}
-	char it[16], racing[16], first[16], low[16], high[16];
+	char it[16], racing[16], first[16], interval[40];
 	if (r->violation_iterations == 0) {
 		mml_survey_count_text(r->iterations, it, sizeof it);
 		mml_survey_count_text(r->racing_reads, racing, sizeof racing);
 		mml_sink_put(&t, "%s (%s it, %s racing)", mml_outcome_name(c->outcome), it, racing);
 		return;
 	}
-	struct mml_rate rate = mml_rate_interval(r->violation_iterations, r->iterations);
-	mml_survey_rate_text(rate.low, low, sizeof low);
-	mml_survey_rate_text(rate.high, high, sizeof high);
+	mml_survey_interval_text(r->violation_iterations, r->iterations, interval,
+				 sizeof interval);
 	duration_text(r->first_violation_seconds, first, sizeof first);
 	mml_sink_put(&t, "%s:", mml_outcome_name(c->outcome));
 	violations_text(&t, r);
-	mml_sink_put(&t, " (%.*s-%s; first %s)", (int)strlen(low) - 1, low, high, first);
+	mml_sink_put(&t, " (%s; first %s)", interval, first);
 }
 
 static const char *policy_name(const struct mml_program *p)

@@ -128,6 +128,9 @@ bool mml_survey_calibrated(const struct mml_survey_cell *c);
 /* A rate as a percentage in a few characters: 0.014%, 1.2%, 45%. */
 void mml_survey_rate_text(double rate, char *buf, size_t len);
 
+/* The 95 % interval of k of n as the table writes it: "0.081-0.39%". */
+void mml_survey_interval_text(uint64_t k, uint64_t n, char *buf, size_t len);
+
 /* A region's size as the table writes it, "16 x 4 KiB" or "2 x 2 MiB":
  * its folios of 2^order base pages of page_bytes each. */
 void mml_survey_pages_text(uint64_t pages, unsigned order, uint64_t page_bytes,
