@@ -689,14 +689,41 @@ static json_t *histogram_json(const struct mml_result *r)
 	return states;
 }
 
-static json_t *counts_json(const struct mml_result *r)
+static json_t *violations_json(const struct mml_result *r)
 {
 	json_t *counts = json_object();
 	for (int c = 0; c < MML_CLASS_COUNT; c++)
 		json_object_set_new(counts, mml_class_name((enum mml_class)c),
-				    json_pack("{s:I, s:I}", "finding", (json_int_t)r->count[c][1],
-					      "expected", (json_int_t)r->count[c][0]));
+			json_pack("{s:I, s:I, s:I}",
+				  "finding", (json_int_t)r->count[c][1],
+				  "expected", (json_int_t)r->count[c][0],
+				  "iterations", (json_int_t)mml_result_class_iterations(r, c)));
 	return counts;
+}
+
+json_t *mml_result_json(const struct mml_result *r)
+{
+	return json_pack(
+		"{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:o}",
+		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
+		"reads", (json_int_t)r->reads, "sweeps", (json_int_t)r->sweeps,
+		"holes", (json_int_t)r->holes,
+		"racing_reads", (json_int_t)r->racing_reads,
+		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
+		"shared_cpu_sweeps", (json_int_t)r->shared_cpu_sweeps,
+		"racing_iterations", (json_int_t)r->racing_iterations,
+		"early_new", (json_int_t)r->early_new,
+		"early_new_iterations", (json_int_t)r->early_new_iterations,
+		"perturbations", (json_int_t)r->perturbations,
+		"writes", (json_int_t)r->writes,
+		"faulted_writes", (json_int_t)r->faulted_writes,
+		"unchecked_writes", (json_int_t)r->unchecked_writes,
+		"racing_writes", (json_int_t)r->racing_writes,
+		"checked_writes", (json_int_t)r->checked_writes,
+		"violation_iterations", (json_int_t)r->violation_iterations,
+		"finding_iterations", (json_int_t)r->finding_iterations,
+		"violations", violations_json(r));
 }
 
 static json_t *huge_json(const struct mml_report *rep)
@@ -758,38 +785,22 @@ json_t *mml_report_json_object(const struct mml_report *rep)
 	for (unsigned i = 0; i < r->nevidence; i++)
 		json_array_append_new(evidence, violation_json(&h, &r->evidence[i]));
 	mml_history_free(&h);
-	json_t *doc = json_pack(
-		"{s:I, s:s, s:o, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I,"
-		" s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:o, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
+	json_t *doc = json_pack("{s:I, s:s, s:o, s:I, s:I}",
 		"format", (json_int_t)MML_JSON_FORMAT, "test", rep->name,
 		"program", program_json(rep->program),
-		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base,
-		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
-		"reads", (json_int_t)r->reads, "sweeps", (json_int_t)r->sweeps,
-		"holes", (json_int_t)r->holes,
-		"racing_reads", (json_int_t)r->racing_reads,
-		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
-		"shared_cpu_sweeps", (json_int_t)r->shared_cpu_sweeps,
-		"racing_iterations", (json_int_t)r->racing_iterations,
+		"seed", (json_int_t)rep->config->seed, "run_base", (json_int_t)r->run_base);
+	json_object_update_new(doc, mml_result_json(r));
+	json_object_update_new(doc, json_pack(
+		"{s:o, s:I, s:o, s:o, s:{s:s, s:s, s:I, s:I}, s:o, s:o, s:b, s:s?}",
 		"per_op", per_op_json(rep),
 		"min_racing", (json_int_t)rep->config->min_racing,
-		"early_new", (json_int_t)r->early_new,
-		"early_new_iterations", (json_int_t)r->early_new_iterations,
-		"perturbations", (json_int_t)r->perturbations,
-		"writes", (json_int_t)r->writes,
-		"faulted_writes", (json_int_t)r->faulted_writes,
-		"unchecked_writes", (json_int_t)r->unchecked_writes,
-		"racing_writes", (json_int_t)r->racing_writes,
-		"checked_writes", (json_int_t)r->checked_writes,
-		"histogram", histogram_json(r), "violations", counts_json(r),
-		"huge", huge_json(rep),
+		"histogram", histogram_json(r), "huge", huge_json(rep),
 		"observation", "name", rep->name, "result", mml_outcome_name(o),
 		"pos", (json_int_t)r->violation_iterations,
 		"neg", (json_int_t)(r->iterations - r->violation_iterations),
 		"verdict", verdict_json(rep, o), "evidence", evidence,
 		"interrupted", r->interrupted,
-		"error", r->error[0] ? r->error : NULL);
+		"error", r->error[0] ? r->error : NULL));
 	return doc;
 }
 

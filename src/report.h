@@ -33,6 +33,9 @@ void mml_report_inconclusive_reason(const struct mml_report *rep, char *buf,
  * "INCONCLUSIVE: ..."; the text report opens and closes with it. */
 void mml_report_answer(const struct mml_report *rep, char *buf, size_t len);
 void mml_report_text(FILE *out, const struct mml_report *rep);
+/* A run's counts as a JSON object: the fields the report and each survey
+ * cell share (doc/report.schema.json describes them). */
+struct json_t *mml_result_json(const struct mml_result *r);
 /* The report as a JSON object (doc/report.schema.json), or NULL when it
  * could not be built. */
 struct json_t *mml_report_json_object(const struct mml_report *rep);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "ops.h"
 #include "plot.h"
+#include "report.h"
 #include "sink.h"
 #include "text.h"
 
@@ -1071,40 +1072,20 @@ int mml_survey_markdown(FILE *out, const struct mml_survey *s)
 
 /* JSON --------------------------------------------------------------------- */
 
-static json_t *violations_json(const struct mml_result *r)
-{
-	json_t *counts = json_object();
-	for (int c = 0; c < MML_CLASS_COUNT; c++)
-		json_object_set_new(counts, mml_class_name((enum mml_class)c),
-			json_pack("{s:I, s:I, s:I}",
-				  "finding", (json_int_t)r->count[c][1],
-				  "expected", (json_int_t)r->count[c][0],
-				  "iterations", (json_int_t)mml_result_class_iterations(r, c)));
-	return counts;
-}
-
 /* The numbers of a run; zeros and nulls for a cell that did not run. */
 static json_t *measures_json(const struct mml_survey_cell *c)
 {
 	const struct mml_result *r = &c->result;
 	bool ran = c->status == MML_CELL_RAN;
 	bool violated = ran && r->violation_iterations > 0;
-	return json_pack("{s:o, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			 " s:o, s:o}",
-		"result", ran ? json_string(mml_outcome_name(c->outcome)) : json_null(),
-		"iterations", (json_int_t)r->iterations, "seconds", r->seconds,
-		"reads", (json_int_t)r->reads,
-		"racing_reads", (json_int_t)r->racing_reads,
-		"racing_iterations", (json_int_t)r->racing_iterations,
-		"shared_cpu_reads", (json_int_t)r->shared_cpu_reads,
-		"early_new", (json_int_t)r->early_new,
-		"early_new_iterations", (json_int_t)r->early_new_iterations,
-		"violation_iterations", (json_int_t)r->violation_iterations,
-		"finding_iterations", (json_int_t)r->finding_iterations,
+	json_t *m = json_pack("{s:o}", "result", ran ? json_string(mml_outcome_name(c->outcome))
+						   : json_null());
+	json_object_update_new(m, mml_result_json(r));
+	json_object_update_new(m, json_pack("{s:I, s:o}",
 		"findings", (json_int_t)mml_result_findings(r),
 		"first_violation_seconds",
-		violated ? json_real(r->first_violation_seconds) : json_null(),
-		"violations", violations_json(r));
+		violated ? json_real(r->first_violation_seconds) : json_null()));
+	return m;
 }
 
 static json_t *rate_json(const struct mml_survey_cell *c)
