@@ -1,5 +1,6 @@
 # TAP for the shell tests: `ok STATUS DESCRIPTION` prints one numbered
-# result line (STATUS 0 passes) and remembers a failure for `tap_exit`.
+# result line (STATUS 0 passes) and remembers a failure; `tap_exit` prints
+# the plan, counted rather than written down, and exits.
 tap_n=0
 tap_failed=0
 
@@ -14,6 +15,7 @@ ok() {
 }
 
 tap_exit() {
+	echo "1..$tap_n"
 	exit $tap_failed
 }
 

@@ -60,7 +60,6 @@ stress_smoke() {
 	[ "$code" -eq 1 ]
 }
 
-echo "1..25"
 r='repeat 8\n'
 fires mapfixed-pages "pages 16\nop 1 mapfixed\n$r"
 clean mapfixed-pages 100 "pages 16\nop 1 mremap\nop 2 mprotect:none\n$r"

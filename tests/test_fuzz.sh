@@ -31,7 +31,6 @@ encode_seeds() { # encode_seeds MMLITMUS DIR
 }
 
 libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
-	echo "1..2"
 	encode_seeds "$2" "$tmp/seed"
 	mkdir "$tmp/corpus"
 	(cd "$tmp" && "$1" -max_total_time="$3" -print_final_stats=1 \
@@ -46,7 +45,6 @@ libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
 }
 
 afl_smoke() { # FUZZER MMLITMUS SECONDS
-	echo "1..3"
 	encode_seeds "$2" "$tmp/seed"
 	MMLITMUS_KILL_TEST=$$ AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		AFL_NO_AFFINITY=1 AFL_QUIET=1 \
@@ -68,7 +66,6 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 
 # A sanitized pure target for SECONDS: it aborts when its property fails.
 sanitized() { # FUZZER SECONDS WHAT
-	echo "1..1"
 	mkdir "$tmp/corpus"
 	(cd "$tmp" && "$1" -max_total_time="$2" -print_final_stats=1 \
 		-artifact_prefix="$tmp/" corpus >"$tmp/log" 2>&1)
@@ -79,7 +76,6 @@ sanitized() { # FUZZER SECONDS WHAT
 }
 
 control() { # FUZZER MMLITMUS
-	echo "1..5"
 	encode_seeds "$2" "$tmp/seed"
 	mkdir "$tmp/corpus"
 	(cd "$tmp" && MMLITMUS_OPS=control "$1" -max_total_time=120 \
@@ -142,7 +138,6 @@ EOF_REFUSING
 }
 
 minimize_refused() { # FUZZER MMLITMUS
-	echo "1..2"
 	control_program >"$tmp/c.litmus"
 	"$2" encode -o "$tmp/crash" "$tmp/c.litmus"
 	refusing_mmlitmus "$2"
@@ -186,7 +181,6 @@ killed_leaves_nothing() { # SIGNAL SECONDS COMMAND...
 }
 
 kill_entry_points() { # FUZZER MMLITMUS
-	echo "1..6"
 	encode_seeds "$2" "$tmp/seed"
 	mkdir -p "$tmp/corpus"
 	cp "$root/corpus/seed/fork-perturber-writers.litmus" "$tmp/fork.litmus"
@@ -213,7 +207,6 @@ executions() { # executions SYNC_DIR: the instances' executions, summed
 }
 
 afl_instances() { # FUZZER (tools/fuzz-afl builds and finds its own)
-	echo "1..2"
 	"$root/tools/fuzz-afl" -j 2 -o "$tmp/sync" -V 8 --wait >"$tmp/log" 2>&1
 	code=$?
 	sed 's/^/# /' "$tmp/log"
@@ -231,7 +224,6 @@ afl_instances() { # FUZZER (tools/fuzz-afl builds and finds its own)
 # ClusterFuzzLite's and OSS-Fuzz's builders run build.sh with these set;
 # the flags are their AddressSanitizer build's.
 clusterfuzzlite() {
-	echo "1..4"
 	mkdir -p "$tmp/src" "$tmp/out" "$tmp/work"
 	ln -s "$root" "$tmp/src/mmlitmus"
 	SRC="$tmp/src" OUT="$tmp/out" WORK="$tmp/work" CC=clang \

@@ -16,7 +16,6 @@ shift 4
 page=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..$(($# * 2 + 2))"
 
 # The flags a page names, roff's \- undone.
 page_flags() {

@@ -9,7 +9,6 @@ set -u
 bin=$1
 . "$(dirname "$0")/tap.sh"
 tap_scratch
-echo "1..11"
 
 # cell OP READ_ORDER STATUS RESULT IT RACING CLASS K FINDINGS CALIBRATED
 #      EVIDENCE REASON: one cell over 16 pages of a memfd; K iterations

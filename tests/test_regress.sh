@@ -15,8 +15,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 entries=$(ls "$dir"/*.bin 2>/dev/null)
-count=$(echo "$entries" | grep -c . || true)
-echo "1..$((2 * count))"
 for f in $entries; do
 	name=$(basename "$f" .bin)
 	"$bin" decode "$f" >"$tmp/text" 2>/dev/null && cmp -s "$tmp/text" "${f%.bin}.litmus"

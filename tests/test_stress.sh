@@ -81,7 +81,6 @@ signal_leaves_no_worker() {
 		[ -n "$(ls "$tmp/sig")" ]
 }
 
-echo "1..8"
 usage_error --bogus
 ok $? "an unknown flag is a one-line usage error"
 usage_error -j 0

@@ -20,7 +20,6 @@ count=0
 for t in "$tools"/*; do
 	[ -f "$t" ] && [ -x "$t" ] && count=$((count + 1))
 done
-echo "1..$((count * 2 + 1))"
 [ "$count" -gt 0 ]
 ok $? "tools/ has tools ($count)"
 

@@ -113,5 +113,4 @@ one_line_error --add "$tmp/out"
 ok $? "--add without --minimize is a one-line error"
 one_line_error
 ok $? "no path is a one-line error"
-echo "1..$tap_n"
 tap_exit

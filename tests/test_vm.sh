@@ -25,7 +25,6 @@ if ! "$tool" fetch "$kernel" >"$tmp/fetch" 2>&1; then
 	echo "1..0 # SKIP kernel $kernel cannot be had: $(tail -1 "$tmp/fetch")"
 	exit 0
 fi
-echo "1..6"
 sed 's/^/# /' "$tmp/fetch"
 
 # check_report FILE OP: the run's JSON parses, names OP, ran iterations
