@@ -8,7 +8,7 @@
 #include "rng.h"
 
 /* Attempts at a change before the caller is left to mutate the bytes. */
-enum { TRIES = 8 };
+enum { TRIES = 16 };
 
 static const char *const names[MML_MUTATION_COUNT] = {
 	"insert", "delete", "op", "params", "range", "region", "pages",
@@ -328,13 +328,18 @@ static enum mml_mutation pick(uint64_t *rng)
 	return (enum mml_mutation)m;
 }
 
-/* The bytes of a program within the bounds that passes the checks, or 0. */
-static size_t encode_within(const struct mml_execution_env *env,
-			    const struct mml_program *p,
-			    uint8_t bytes[MML_ENCODING_MAX])
+/* The bytes of a program that passes the checks and that this process
+ * may run, or 0.  A program the machine cannot run (huge pages it does
+ * not offer, CPUs this process may not use) would be skipped, and the
+ * change spent for nothing: in a minute of libFuzzer, 24 of the 25
+ * programs a change made with anonymous memory over 2 MiB folios also
+ * mapped a memfd, in 2 MiB folios too, which this machine has no THP for. */
+static size_t encode_runnable(const struct mml_execution_env *env,
+			      const struct mml_program *p,
+			      uint8_t bytes[MML_ENCODING_MAX])
 {
 	const char *why;
-	if (mml_execution_bounds(env, p))
+	if (mml_execution_admit(env, p))
 		return 0;
 	int len = mml_encode(p, bytes, MML_ENCODING_MAX, &why);
 	return len > 0 ? (size_t)len : 0;
@@ -353,7 +358,7 @@ size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
 		if (!fit_bounds(env, &p, &rng) || !mml_mutate_program(env, &p, m, &rng))
 			continue;
 		uint8_t bytes[MML_ENCODING_MAX];
-		size_t len = encode_within(env, &p, bytes);
+		size_t len = encode_runnable(env, &p, bytes);
 		if (!len || len > max_size || (len == size && !memcmp(bytes, data, len)))
 			continue;
 		memcpy(data, bytes, len);
@@ -402,7 +407,7 @@ size_t mml_crossover(const struct mml_execution_env *env, const uint8_t *a,
 		    !splice(env, &p, &q, &rng))
 			continue;
 		uint8_t bytes[MML_ENCODING_MAX];
-		size_t len = encode_within(env, &p, bytes);
+		size_t len = encode_runnable(env, &p, bytes);
 		if (!len || len > max)
 			continue;
 		memcpy(out, bytes, len);

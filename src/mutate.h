@@ -8,8 +8,9 @@
  * out of reach of one mutation.  These functions decode the input, make
  * one change to the program as a whole, drawn field by field as `stress`
  * draws programs (draw.h), and encode the result, which keeps within the
- * caps and the op set and passes mml_program_check.  An input outside the
- * caps or the op set is first brought within them (its extra ops and
+ * caps and the op set, passes mml_program_check and asks nothing of the
+ * machine it lacks (huge pages, CPUs), so that it runs.  An input outside
+ * the caps or the op set is first brought within them (its extra ops and
  * readers dropped, the fields over a cap and the ops outside the set
  * drawn anew), so that mutations of it run. */
 #ifndef MMLITMUS_MUTATE_H
@@ -54,7 +55,8 @@ bool mml_mutate_program(const struct mml_execution_env *env,
 
 /* Mutates an input in place, as libFuzzer's LLVMFuzzerCustomMutator does:
  * one change drawn from seed, tried again a few times when it fails the
- * checks, does not fit in max_size bytes or gives the input back.
+ * checks, would not run here, does not fit in max_size bytes or gives the
+ * input back.
  * Returns the new size, or 0 when no change was found (the caller then
  * mutates the bytes).  *done (may be NULL) says which change was made. */
 size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
