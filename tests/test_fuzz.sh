@@ -45,11 +45,22 @@ libfuzzer_smoke() { # FUZZER MMLITMUS SECONDS
 	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
 }
 
+# AFL++'s custom mutator, which the build without fuzzing builds (afl-fuzz
+# cannot load code afl-clang-fast instrumented): where tools/fuzz-afl
+# takes it from.
+afl_mutator="$root/build/fuzz/fuzz-litmus-mutator.so"
+
+# The queue entries the custom mutator made: AFL++ ends their names with
+# what its describe function said.
+mutated_entries() { # QUEUE_DIR
+	ls "$1" 2>/dev/null | grep -cE ',(insert|delete|op|params|range|region|pages|order|backing|knob|reader-add|reader-remove|reader|crossover)(,|$)'
+}
+
 afl_smoke() { # FUZZER MMLITMUS SECONDS
-	echo "1..3"
+	echo "1..4"
 	encode_seeds "$2" "$tmp/seed"
 	MMLITMUS_KILL_TEST=$$ AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-		AFL_NO_AFFINITY=1 AFL_QUIET=1 \
+		AFL_NO_AFFINITY=1 AFL_QUIET=1 AFL_CUSTOM_MUTATOR_LIBRARY="$afl_mutator" \
 		afl-fuzz -i "$tmp/seed" -o "$tmp/out" -V "$3" -t 2000 \
 		-x "$root/fuzz/litmus.dict" -- "$1" \
 		>"$tmp/log" 2>&1
@@ -57,10 +68,14 @@ afl_smoke() { # FUZZER MMLITMUS SECONDS
 	stats="$tmp/out/default/fuzzer_stats"
 	grep -E '^(execs_done|execs_per_sec|saved_crashes|edges_found)' "$stats" 2>/dev/null | sed 's/^/# /'
 	[ $code -eq 0 ] && [ -f "$stats" ]
-	ok $? "afl-fuzz ran $3 s with the default op set"
+	ok $? "afl-fuzz ran $3 s with the default op set and the custom mutator"
 	[ $code -eq 0 ] && [ "$(sed -n 's/^saved_crashes *: *//p' "$stats" 2>/dev/null)" = 0 ]
 	ok $? "no crash (no finding on this kernel)"
 	[ $code -eq 0 ] || tail -40 "$tmp/log" | sed 's/^/# /'
+	made=$(mutated_entries "$tmp/out/default/queue")
+	echo "# $made of $(ls "$tmp/out/default/queue" | grep -c '^id:') queue entries made by it"
+	[ "$made" -gt 0 ]
+	ok $? "the custom mutator's changes made queue entries"
 	sleep 1
 	[ -z "$(tagged)" ]
 	ok $? "nothing of AFL++'s or ours is left once -V has stopped it"
