@@ -11,6 +11,8 @@
 #                                            is a step not taken
 #   kill FUZZER MMLITMUS                     a killed entry point leaves no
 #                                            process behind
+#   planted FUZZER MMLITMUS BUG              the custom mutator finds the
+#                                            planted bug mremap-after-mprotect
 #   afl-instances FUZZER                     tools/fuzz-afl: two instances
 #                                            in one sync dir, then resumed
 #   clusterfuzzlite                          .clusterfuzzlite/build.sh with
@@ -172,6 +174,30 @@ minimize_refused() { # FUZZER MMLITMUS
 	ok $? "the result reproduces at the rate it states"
 }
 
+# mremap-after-mprotect (bench/README.md, "Planted bugs") needs an op
+# inserted right before another, which no byte mutation makes: with the
+# custom mutator the target found it from the seeds in 1.4 to 6.1 s in 10
+# rounds on a machine at load 7 on 2 CPUs; without, in 48 s (median of 3
+# rounds, one missed at 60 s).
+planted() { # FUZZER MMLITMUS BUG_LIBRARY
+	echo "1..2"
+	encode_seeds "$2" "$tmp/seed"
+	mkdir "$tmp/corpus"
+	began=$(date +%s)
+	(cd "$tmp" && LD_PRELOAD="$3" "$1" -max_total_time=60 -seed=1 \
+		-dict="$root/fuzz/litmus.dict" -artifact_prefix="$tmp/" corpus seed \
+		>"$tmp/log" 2>&1)
+	crash=$(ls "$tmp"/crash-* 2>/dev/null | head -1)
+	echo "# $(( $(date +%s) - began )) s"
+	[ -n "$crash" ]
+	ok $? "libFuzzer finds mremap-after-mprotect from the seeds within 60 s"
+	[ -n "$crash" ] || { tail -20 "$tmp/log" | sed 's/^/# /'; exit 1; }
+	"$2" decode "$crash" 2>/dev/null | grep '^op ' | sed 's/^/# /' | tee "$tmp/ops"
+	awk 'prev ~ /^mprotect/ && $4 ~ /^(mremap|grow)/ { found = 1 } { prev = $4 }
+		END { exit !found }' "$tmp/ops"
+	ok $? "its program has an mprotect right before an mremap or grow"
+}
+
 # Every process a test starts carries this in its environment, and so do
 # all their descendants: what is left of it after a kill was left behind.
 tagged() { # the pids whose environment holds the tag
@@ -296,6 +322,7 @@ model) sanitized "$fuzzer" "$1" "the oracle agrees with the reference" ;;
 control) control "$fuzzer" "$(absolute "$1")" ;;
 minimize-refused) minimize_refused "$fuzzer" "$(absolute "$1")" ;;
 kill) kill_entry_points "$fuzzer" "$(absolute "$1")" ;;
+planted) planted "$fuzzer" "$(absolute "$1")" "$(absolute "$2")" ;;
 afl-instances) afl_instances "$fuzzer" ;;
 clusterfuzzlite) clusterfuzzlite ;;
 *) echo "Bail out! unknown scenario $scenario"; exit 1 ;;
