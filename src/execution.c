@@ -138,9 +138,8 @@ static bool cpus_allowed(const struct mml_program *p)
 	return true;
 }
 
-/* The fuzzers' own bounds: the caps, the op set, the CPUs. */
-static const char *outside_bounds(const struct mml_execution_env *env,
-				  const struct mml_program *p)
+const char *mml_execution_bounds(const struct mml_execution_env *env,
+				 const struct mml_program *p)
 {
 	const struct mml_caps *c = &env->caps;
 	if (p->pages > c->pages)
@@ -156,9 +155,17 @@ static const char *outside_bounds(const struct mml_execution_env *env,
 	for (unsigned i = 0; i < p->nops; i++)
 		if (!(env->ops & 1u << p->ops[i].kind))
 			return "an op outside MMLITMUS_OPS";
-	if (!cpus_allowed(p))
-		return "a pinned CPU this process may not use";
 	return NULL;
+}
+
+/* The fuzzers' own bounds and the CPUs this process may use. */
+static const char *outside_bounds(const struct mml_execution_env *env,
+				  const struct mml_program *p)
+{
+	const char *why = mml_execution_bounds(env, p);
+	if (!why && !cpus_allowed(p))
+		why = "a pinned CPU this process may not use";
+	return why;
 }
 
 const char *mml_execution_admit(const struct mml_execution_env *env,

@@ -54,6 +54,11 @@ struct mml_execution {
  * naming the variable. */
 int mml_execution_env(struct mml_execution_env *env, char *why, size_t whylen);
 
+/* NULL when the program keeps within the env's caps and op set, else
+ * why not. */
+const char *mml_execution_bounds(const struct mml_execution_env *env,
+				 const struct mml_program *p);
+
 /* NULL when the program may run under env and this machine offers the
  * huge pages it asks for, else why not. */
 const char *mml_execution_admit(const struct mml_execution_env *env,

@@ -5,10 +5,10 @@
  * coverage guidance adds, and the way to run random schedules where no
  * fuzzer is installed.
  *
- * Programs are drawn field by field within the caps and the op set, then
- * encoded: random byte strings almost never decode to a program the caps
- * admit (the page count alone is a 24-bit field against a cap of 4096),
- * and mutations of the seed corpus stay near the seeds. */
+ * Programs are drawn field by field within the caps and the op set
+ * (draw.h), then encoded: random byte strings almost never decode to a
+ * program the caps admit (the page count alone is a 24-bit field against
+ * a cap of 4096), and mutations of the seed corpus stay near the seeds. */
 #ifndef MMLITMUS_STRESS_H
 #define MMLITMUS_STRESS_H
 

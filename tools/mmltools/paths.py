@@ -48,6 +48,16 @@ def afl():
                  ("libexec", "mmlitmus", "fuzz-litmus-afl"))
 
 
+def afl_mutator():
+    """AFL++'s custom mutator (doc/fuzzing.md, "The structure-aware
+    mutator"): $AFL_CUSTOM_MUTATOR_LIBRARY, build/fuzz/fuzz-litmus-mutator.so
+    (the build without fuzzing: afl-fuzz cannot load code afl-clang-fast
+    instrumented), or libexec/mmlitmus/fuzz-litmus-mutator.so."""
+    return _find("AFL_CUSTOM_MUTATOR_LIBRARY",
+                 ("build", "fuzz", "fuzz-litmus-mutator.so"),
+                 ("libexec", "mmlitmus", "fuzz-litmus-mutator.so"))
+
+
 def tool(name):
     """tools/NAME of the source tree: setup, seed-corpus."""
     return os.path.join(ROOT, "tools", name)
