@@ -73,6 +73,10 @@ clean tmpfs-64 100 "pages 64\nop 1 mapfixed:memfd\n$r"
 fires mremap-after-mprotect "pages 16\nop 1 mprotect:read\nop 2 mremap\n$r"
 clean mremap-after-mprotect 100 "pages 16\nop 1 mremap\nop 2 mprotect:none\n$r"
 clean mremap-after-mprotect 100 "pages 16\nop 1 mprotect:read\nop 2 mapfixed\nop 3 mremap\n$r"
+# Ops the shim does not otherwise wrap end the condition too.
+for op in mlock truncate:8-16 punch:4-8; do
+	clean mremap-after-mprotect 100 "pages 16\nop 1 mprotect:read\nop 2 $op\nop 3 mremap\n$r"
+done
 fires mremap-pmd "pages 16\nop 1 mremap:pmd\n$r"
 clean mremap-pmd 100 "pages 16\nop 1 mremap:pte\n$r"
 clean mremap-pmd 100 "pages 16\nop 1 mremap:0-15:pmd\n$r"
