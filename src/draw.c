@@ -63,6 +63,17 @@ bool mml_draw_pages(const struct mml_caps *caps, uint64_t *rng,
 	return true;
 }
 
+/* Half the time the PMD order, which every kernel with THP offers for
+ * anonymous memory; else any other, the mTHP orders that only a kernel
+ * configured for them offers (a program it cannot run is skipped). */
+unsigned mml_draw_order(uint64_t *rng, unsigned current)
+{
+	if (current != MML_MAX_PAGE_ORDER && chance(rng, 2))
+		return MML_MAX_PAGE_ORDER;
+	unsigned order = draw(rng, 0, MML_MAX_PAGE_ORDER - 1);
+	return order >= current ? order + 1 : order;
+}
+
 /* Huge pages are drawn now and then: a machine that does not offer them
  * skips the program, and the skipped count says so. */
 void mml_draw_region(const struct mml_caps *caps, uint64_t *rng,
@@ -71,7 +82,7 @@ void mml_draw_region(const struct mml_caps *caps, uint64_t *rng,
 	p->backing = chance(rng, 16) ? MML_BACKING_HUGETLB
 				     : (enum mml_backing)draw(rng, 0, MML_BACKING_ANON);
 	p->page_order = p->backing == MML_BACKING_HUGETLB ? MML_MAX_PAGE_ORDER
-			: chance(rng, 8) ? draw(rng, 1, MML_MAX_PAGE_ORDER) : 0;
+			: chance(rng, 8) ? mml_draw_order(rng, 0) : 0;
 	if (mml_draw_pages(caps, rng, p))
 		return;
 	p->page_order = 0;

@@ -26,6 +26,9 @@ void mml_draw_program(const struct mml_execution_env *env, uint64_t *rng,
 void mml_draw_region(const struct mml_caps *caps, uint64_t *rng,
 		     struct mml_program *p);
 
+/* A page order other than current, the PMD order half the time. */
+unsigned mml_draw_order(uint64_t *rng, unsigned current);
+
 /* The page count alone, in whole folios of the program's order: two at
  * least, within the cap; false when two folios exceed it. */
 bool mml_draw_pages(const struct mml_caps *caps, uint64_t *rng,

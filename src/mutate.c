@@ -180,17 +180,17 @@ static bool redraw_pages(const struct mml_execution_env *env,
 	return mml_draw_pages(&env->caps, rng, p) && refit(env, p, from, rng);
 }
 
-/* Every other order alike, and the pages drawn in its folios: a huge
- * order takes a region of whole huge pages, two fields that no byte
- * mutation changes together.  hugetlb pages are order 9 only. */
+/* Another order (the PMD order half the time, draw.h), and the pages
+ * drawn in its folios: a huge order takes a region of whole huge pages,
+ * two fields that no byte mutation changes together.  hugetlb pages are
+ * order 9 only. */
 static bool change_order(const struct mml_execution_env *env,
 			 struct mml_program *p, uint64_t *rng)
 {
 	if (p->backing == MML_BACKING_HUGETLB)
 		return false;
 	struct extent from = extent_of(p);
-	unsigned order = upto(rng, MML_MAX_PAGE_ORDER - 1);
-	p->page_order = order >= p->page_order ? order + 1 : order;
+	p->page_order = mml_draw_order(rng, p->page_order);
 	return mml_draw_pages(&env->caps, rng, p) && refit(env, p, from, rng);
 }
 
