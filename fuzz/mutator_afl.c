@@ -43,6 +43,15 @@ void *afl_custom_init(void *afl, unsigned int seed)
 	return m;
 }
 
+/* One to four changes in a row.  AFL++ mutates from the queue entry
+ * each time and fuzzes few entries in a minute (doc/fuzzing.md), so a
+ * program two changes away from an entry (anonymous memory in 2 MiB
+ * folios from a memfd region) must come in one call. */
+static unsigned changes(uint64_t *rng)
+{
+	return 1 + (unsigned)mml_rng_upto(rng, 3);
+}
+
 /* A quarter of the changes splice in a run of the ops of the other queue
  * entry AFL++ hands over, when it does. */
 size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
@@ -63,7 +72,8 @@ size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
 		size_t n = min_size(buf_size, sizeof m->out);
 		enum mml_mutation done;
 		memcpy(m->out, buf, n);
-		len = mml_mutate(&m->env, m->out, n, max, seed >> 2, &done);
+		len = mml_mutate_stacked(&m->env, m->out, n, max, seed >> 2,
+					 changes(&m->rng), &done);
 		if (len)
 			m->last = mml_mutation_name(done);
 	}

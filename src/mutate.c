@@ -345,17 +345,35 @@ static size_t encode_runnable(const struct mml_execution_env *env,
 	return len > 0 ? (size_t)len : 0;
 }
 
-size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
-		  size_t size, size_t max_size, uint64_t seed,
-		  enum mml_mutation *done)
+/* Up to `changes` changes in a row, at least one made: the program in
+ * between need not run here (an order this machine has no THP for,
+ * before the backing that has it). */
+static bool mutate_some(const struct mml_execution_env *env,
+			struct mml_program *p, unsigned changes, uint64_t *rng,
+			enum mml_mutation *last)
+{
+	bool changed = false;
+	for (unsigned c = 0; c < changes; c++) {
+		enum mml_mutation m = pick(rng);
+		if (mml_mutate_program(env, p, m, rng)) {
+			changed = true;
+			*last = m;
+		}
+	}
+	return changed;
+}
+
+size_t mml_mutate_stacked(const struct mml_execution_env *env, uint8_t *data,
+			  size_t size, size_t max_size, uint64_t seed,
+			  unsigned changes, enum mml_mutation *done)
 {
 	struct mml_program input;
 	mml_decode(data, size, &input, NULL);
 	uint64_t rng = seed;
 	for (int t = 0; t < TRIES; t++) {
 		struct mml_program p = input;
-		enum mml_mutation m = pick(&rng);
-		if (!fit_bounds(env, &p, &rng) || !mml_mutate_program(env, &p, m, &rng))
+		enum mml_mutation m;
+		if (!fit_bounds(env, &p, &rng) || !mutate_some(env, &p, changes, &rng, &m))
 			continue;
 		uint8_t bytes[MML_ENCODING_MAX];
 		size_t len = encode_runnable(env, &p, bytes);
@@ -367,6 +385,13 @@ size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
 		return len;
 	}
 	return 0;
+}
+
+size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
+		  size_t size, size_t max_size, uint64_t seed,
+		  enum mml_mutation *done)
+{
+	return mml_mutate_stacked(env, data, size, max_size, seed, 1, done);
 }
 
 /* a's ops before `at`, a run of b's, then a's from at + skip on, where

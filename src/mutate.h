@@ -63,6 +63,14 @@ size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
 		  size_t size, size_t max_size, uint64_t seed,
 		  enum mml_mutation *done);
 
+/* The same with up to `changes` changes in a row (at least one made):
+ * AFL++ mutates each time from the queue entry, where libFuzzer stacks
+ * its mutations on one input (-mutate_depth), so its custom stage asks
+ * for several.  *done says which change was made last. */
+size_t mml_mutate_stacked(const struct mml_execution_env *env, uint8_t *data,
+			  size_t size, size_t max_size, uint64_t seed,
+			  unsigned changes, enum mml_mutation *done);
+
 /* A program with the region, knobs and readers of a, and a's ops with a
  * run of b's spliced in at an op boundary (after them, before them,
  * between two, or in place of as many of a's), b's ranges scaled onto

@@ -335,6 +335,42 @@ static void test_reach(void)
 	ok(huge > 0, "one order change maps anonymous memory over whole 2 MiB folios");
 }
 
+/* How many of REACH calls of mml_mutate_stacked with `changes` changes
+ * give the seed a program that runs here and satisfies want. */
+static unsigned stacked_reach(const char *seed, unsigned changes,
+			      bool (*want)(const struct mml_program *))
+{
+	const struct seed *s = seed_named(seed);
+	unsigned hits = 0;
+	for (uint64_t r = 1; r <= REACH; r++) {
+		uint8_t bytes[MML_ENCODING_MAX];
+		struct mml_program p;
+		memcpy(bytes, s->bytes, s->len);
+		size_t len = mml_mutate_stacked(&env, bytes, s->len, sizeof bytes, r,
+						changes, NULL);
+		hits += len && !output_problem(bytes, len, &p) && want(&p);
+	}
+	return hits;
+}
+
+/* From classic (a memfd region and a mapfixed of a memfd), anonymous
+ * memory over whole 2 MiB folios takes three changes: the region's
+ * backing, its order, the op's backing. */
+static void test_stacked(void)
+{
+	unsigned one = stacked_reach("classic.litmus", 1, anon_2m);
+	unsigned four = stacked_reach("classic.litmus", 4, anon_2m);
+	printf("# %u of %d single changes, %u of %d stacks of four\n", one, REACH,
+	       four, REACH);
+	ok(one == 0, "no single change of classic maps anonymous memory over 2 MiB folios");
+	struct mml_program thp = {.pages = 1024, .page_order = 9,
+				  .backing = MML_BACKING_ANON};
+	if (mml_execution_admit(&env, &thp))
+		ok(true, "four changes in a row do # SKIP no 2 MiB THP for anonymous memory");
+	else
+		ok(four > 0, "four changes in a row do");
+}
+
 static bool whole_ranges(const struct mml_program *p)
 {
 	for (unsigned i = 0; i < p->nops; i++)
@@ -442,6 +478,7 @@ int main(int argc, char **argv)
 	test_max_size();
 	test_same_seed();
 	test_reach();
+	test_stacked();
 	test_region_carries_ranges();
 	test_full_program();
 	test_crossover();
