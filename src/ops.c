@@ -354,9 +354,14 @@ static void effect_mlock(const struct mml_op *op, unsigned gen,
 	s->locked = true;
 }
 
+/* mlock faults every page in; a PROT_NONE page (mprotect:none, or what
+ * munmap left) cannot be, and the call fails with ENOMEM after locking
+ * the VMAs before it. */
 static const char *refuses_mlock(const struct mml_page_state *s)
 {
-	if (s->readable && s->content == MML_V_HOLE)
+	if (!s->readable)
+		return "mlock fails on PROT_NONE pages";
+	if (s->content == MML_V_HOLE)
 		return "mlock fails on pages past the end of their file";
 	return NULL;
 }

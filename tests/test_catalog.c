@@ -181,6 +181,15 @@ static void test_refusals(void)
 	refused(8, 0, MML_BACKING_MEMFD,
 		(const char *[]){"truncate:4-8", "mlock", NULL}, "past the end",
 		"mlock of pages a truncate cut off is refused (the kernel fails it)");
+	refused(8, 0, MML_BACKING_MEMFD,
+		(const char *[]){"mprotect:0-2:none", "mlock", NULL}, "PROT_NONE",
+		"mlock over a PROT_NONE page is refused (the kernel fails it)");
+	refused(8, 0, MML_BACKING_ANON, (const char *[]){"munmap:4-6", "mlock:2-8", NULL},
+		"PROT_NONE", "mlock over what munmap left is refused");
+	struct mml_program again;
+	program(&again, 8, MML_BACKING_MEMFD,
+		(const char *[]){"mprotect:0-2:none", "mprotect:0-2:read", "mlock", NULL});
+	ok(!mml_program_check(&again), "mlock after the pages are readable again is not");
 	refused(8, 0, MML_BACKING_MEMFD, (const char *[]){"shrink:3-4", NULL},
 		"more than one folio", "shrink of one folio is refused");
 	refused(8, 0, MML_BACKING_MEMFD,
