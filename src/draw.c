@@ -46,11 +46,6 @@ static uint32_t draw_small(uint64_t *rng, uint32_t max)
 	return draw_octave(rng, a < b ? a : b, max);
 }
 
-static uint32_t min_u32(uint32_t a, uint32_t b)
-{
-	return a < b ? a : b;
-}
-
 bool mml_draw_pages(const struct mml_caps *caps, uint64_t *rng,
 		    struct mml_program *p)
 {
@@ -58,7 +53,7 @@ bool mml_draw_pages(const struct mml_caps *caps, uint64_t *rng,
 	if (folios < 2 && p->page_order > 0)
 		return false;
 	/* Two folios at least: one page cannot be seen half changed. */
-	uint32_t n = draw_small(rng, min_u32(folios, MML_MAX_PAGES));
+	uint32_t n = draw_small(rng, folios);
 	p->pages = (folios >= 2 && n < 2 ? 2 : n) << p->page_order;
 	return true;
 }
@@ -106,7 +101,7 @@ void mml_draw_knobs(const struct mml_caps *caps, uint64_t *rng,
 	/* Placed at run time, inside the worker's CPUs; named CPUs would be
 	 * refused wherever the worker may not use them. */
 	p->mapper_cpu = chance(rng, 8) ? MML_NO_CPU : MML_AUTO_CPU;
-	p->repeat = draw_small(rng, min_u32(caps->repeat, MML_MAX_REPEAT));
+	p->repeat = draw_small(rng, caps->repeat);
 }
 
 void mml_draw_reader(const struct mml_program *p, uint64_t *rng,
@@ -213,9 +208,8 @@ void mml_draw_program(const struct mml_execution_env *env, uint64_t *rng,
 	/* One reader mostly: readers beyond the CPUs the mapper leaves share
 	 * one, and an iteration then waits on the scheduler (two readers on
 	 * the second of two CPUs took 130 ms an execution where one took 1). */
-	uint32_t readers = min_u32(caps->readers, MML_MAX_READERS);
-	p->nreaders = chance(rng, 4) ? draw_small(rng, readers) : 1;
+	p->nreaders = chance(rng, 4) ? draw_small(rng, caps->readers) : 1;
 	for (unsigned i = 0; i < p->nreaders; i++)
 		mml_draw_reader(p, rng, &p->readers[i]);
-	draw_ops(env->ops, draw_small(rng, min_u32(caps->ops, MML_MAX_OPS)), rng, p);
+	draw_ops(env->ops, draw_small(rng, caps->ops), rng, p);
 }

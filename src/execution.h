@@ -14,7 +14,10 @@
 #include "run.h"
 
 /* Bounds that keep an overnight run from exhausting memory or hanging;
- * each comes from an environment variable (doc/fuzzing.md, "Caps and op sets"). */
+ * each comes from an environment variable (doc/fuzzing.md, "Caps and op
+ * sets").  Each lies between 1 and the model's own limit (MML_MAX_PAGES
+ * and the like): mml_execution_env refuses anything else, so what draws
+ * and mutates programs under the caps does not clamp them again. */
 struct mml_caps {
 	uint32_t pages;   /* MMLITMUS_MAX_PAGES */
 	uint32_t readers; /* MMLITMUS_MAX_READERS */

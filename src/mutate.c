@@ -42,16 +42,6 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-static uint32_t ops_cap(const struct mml_execution_env *env)
-{
-	return min_u32(env->caps.ops, MML_MAX_OPS);
-}
-
-static uint32_t readers_cap(const struct mml_execution_env *env)
-{
-	return min_u32(env->caps.readers, MML_MAX_READERS);
-}
-
 /* ---- Carrying ops and readers into another region ---- */
 
 /* A region's size in the units of its op ranges (whole huge pages with
@@ -126,7 +116,7 @@ static bool refit(const struct mml_execution_env *env, struct mml_program *p,
 static bool insert_op(const struct mml_execution_env *env,
 		      struct mml_program *p, uint64_t *rng)
 {
-	if (p->nops >= ops_cap(env))
+	if (p->nops >= env->caps.ops)
 		return false;
 	unsigned at = upto(rng, p->nops);
 	memmove(&p->ops[at + 1], &p->ops[at], (p->nops - at) * sizeof *p->ops);
@@ -242,7 +232,7 @@ static bool redraw_knob(const struct mml_execution_env *env,
 static bool add_reader(const struct mml_execution_env *env,
 		       struct mml_program *p, uint64_t *rng)
 {
-	if (p->nreaders >= readers_cap(env))
+	if (p->nreaders >= env->caps.readers)
 		return false;
 	mml_draw_reader(p, rng, &p->readers[p->nreaders++]);
 	return true;
@@ -297,8 +287,8 @@ static bool fit_bounds(const struct mml_execution_env *env,
 		       struct mml_program *p, uint64_t *rng)
 {
 	const struct mml_caps *c = &env->caps;
-	p->nops = min_u32(p->nops, ops_cap(env));
-	p->nreaders = min_u32(p->nreaders, readers_cap(env));
+	p->nops = min_u32(p->nops, env->caps.ops);
+	p->nreaders = min_u32(p->nreaders, env->caps.readers);
 	if (p->repeat > c->repeat || p->delay_amount > c->delay) {
 		struct mml_program drawn = {0};
 		mml_draw_knobs(c, rng, &drawn);
@@ -400,7 +390,7 @@ size_t mml_mutate(const struct mml_execution_env *env, uint8_t *data,
 static bool splice(const struct mml_execution_env *env, struct mml_program *p,
 		   const struct mml_program *b, uint64_t *rng)
 {
-	unsigned cap = ops_cap(env), n = p->nops;
+	unsigned cap = env->caps.ops, n = p->nops;
 	if (cap < 2)
 		return false;
 	unsigned at = upto(rng, min_u32(n, cap - 1));

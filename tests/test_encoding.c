@@ -704,6 +704,28 @@ static void test_env_bad_values(void)
 	   "MMLITMUS_MAX_PAGES=99999999999 is refused, naming it");
 }
 
+/* draw.c and mutate.c rely on this: no cap above the model's own limit. */
+static void test_env_caps_within_model(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t limit;
+	} caps[] = {{"MMLITMUS_MAX_PAGES", MML_MAX_PAGES},
+		    {"MMLITMUS_MAX_READERS", MML_MAX_READERS},
+		    {"MMLITMUS_MAX_OPS", MML_MAX_OPS},
+		    {"MMLITMUS_MAX_REPEAT", MML_MAX_REPEAT}};
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		struct mml_execution_env env;
+		char why[WHY_MAX], at[16], over[16], what[96];
+		snprintf(at, sizeof at, "%lu", (unsigned long)caps[i].limit);
+		snprintf(over, sizeof over, "%lu", (unsigned long)caps[i].limit + 1);
+		snprintf(what, sizeof what, "%s takes the model's limit %s and refuses %s",
+			 caps[i].name, at, over);
+		ok(env_with(caps[i].name, at, &env, why) == 0 &&
+		   env_refused(caps[i].name, over), what);
+	}
+}
+
 static void test_admission(void)
 {
 	struct mml_execution_env env;
@@ -887,6 +909,7 @@ int main(void)
 	test_env_defaults();
 	test_env_op_sets();
 	test_env_bad_values();
+	test_env_caps_within_model();
 	test_admission();
 	test_fired();
 	test_crew_roles_change();
