@@ -211,7 +211,7 @@ int mml_store_map(const struct mml_store *s, char *addr, uint32_t lo,
 		  uint32_t hi, int map_flags)
 {
 	size_t len = (size_t)(hi - lo) * s->page_size;
-	int prot = PROT_READ | PROT_WRITE;
+	int prot = s->read_only ? PROT_READ : PROT_READ | PROT_WRITE;
 	int flags = MAP_FIXED | map_flags;
 	void *got;
 	if (mml_store_is_file(s))

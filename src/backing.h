@@ -19,6 +19,7 @@ struct mml_store {
 	uint32_t lo, hi; /* the pages this generation provides */
 	size_t page_size;
 	unsigned order; /* folios of 2^order pages are asked for (huge.h) */
+	bool read_only; /* mapped into the region PROT_READ (program.h) */
 };
 
 /* Returns 0 or -errno; on failure *what names the step that failed. */

@@ -155,6 +155,11 @@ static const struct flag flags[] = {
 	 "region got them"},
 	{FLAG_NO_POPULATE, 0, "no-populate", NULL, SEC_PROGRAM, RUN, PROGRAM,
 	 "let the readers fault generation 0 in"},
+	{FLAG_READ_ONLY, 0, "read-only", NULL, SEC_PROGRAM, RUN, PROGRAM,
+	 "map the file generations read-only: their page\n"
+	 "table entries stay clean, so a zap flushes the\n"
+	 "readers' TLBs at its end and they read the old\n"
+	 "pages through it (not with --write or remove)"},
 	{FLAG_READERS, 'r', "readers", "N", SEC_PROGRAM, RUN, PROGRAM,
 	 "reader threads (default 1, at most 64)"},
 	{FLAG_READ_ORDER, 0, "read-order", "LIST", SEC_PROGRAM, RUN, PROGRAM,

@@ -123,6 +123,7 @@ static void parse_run_flag(void *ctx, int flag, const char *arg)
 		cli->page_order_given = true;
 		break;
 	case FLAG_NO_POPULATE: p->populate = false; break;
+	case FLAG_READ_ONLY: p->read_only = true; break;
 	case FLAG_READERS: p->nreaders = (unsigned)parse_number("--readers", arg, MML_MAX_READERS); break;
 	case FLAG_READ_ORDER: cli->read_orders = arg; break;
 	case FLAG_SHARE: p->share = true; break;

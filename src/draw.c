@@ -92,6 +92,7 @@ void mml_draw_knobs(const struct mml_caps *caps, uint64_t *rng,
 	p->populate = !chance(rng, 4);
 	p->share = chance(rng, 4);
 	p->write = chance(rng, 8);
+	p->read_only = !p->write && chance(rng, 4);
 	p->perturb = chance(rng, 8) ? (enum mml_perturb)draw(rng, 1, MML_PERTURB_COUNT - 1)
 				    : MML_PERTURB_NONE;
 	p->delay = (enum mml_delay)draw(rng, 0, MML_DELAY_COUNT - 1);

@@ -34,8 +34,8 @@ unsigned mml_draw_order(uint64_t *rng, unsigned current);
 bool mml_draw_pages(const struct mml_caps *caps, uint64_t *rng,
 		    struct mml_program *p);
 
-/* Delay, reader-yield, mapper CPU, repeat, populate, share, write and
- * the perturber. */
+/* Delay, reader-yield, mapper CPU, repeat, populate, share, write,
+ * read-only and the perturber. */
 void mml_draw_knobs(const struct mml_caps *caps, uint64_t *rng,
 		    struct mml_program *p);
 

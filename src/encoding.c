@@ -109,6 +109,8 @@ static void decode_knobs(struct input *in, struct mml_program *p,
 	p->populate = !(flags & 1);
 	p->share = flags & 2;
 	p->write = version != MML_ENCODING_V1 && (flags & 4);
+	/* Writers need a writable mapping: with both bits, writers win. */
+	p->read_only = version != MML_ENCODING_V1 && (flags & 8) && !p->write;
 	p->delay = (enum mml_delay)(take(in, 1) % MML_DELAY_COUNT);
 	p->delay_amount = take(in, 4);
 	if (p->delay != MML_DELAY_SPIN && p->delay != MML_DELAY_SLEEP)
@@ -272,7 +274,7 @@ int mml_encode(const struct mml_program *p, uint8_t *buf, size_t len,
 	give(&out, p->page_order, 1);
 	give(&out, p->backing, 1);
 	give(&out, (uint32_t)!p->populate | (uint32_t)p->share << 1 |
-			   (uint32_t)p->write << 2, 1);
+			   (uint32_t)p->write << 2 | (uint32_t)p->read_only << 3, 1);
 	give(&out, p->delay, 1);
 	bool amount = p->delay == MML_DELAY_SPIN || p->delay == MML_DELAY_SLEEP;
 	give(&out, amount ? p->delay_amount : 0, 4);

@@ -198,7 +198,7 @@ static bool change_backing(const struct mml_execution_env *env,
 
 enum knob {
 	KNOB_DELAY, KNOB_YIELD, KNOB_CPU, KNOB_REPEAT, KNOB_POPULATE,
-	KNOB_SHARE, KNOB_WRITE, KNOB_PERTURB, KNOB_COUNT,
+	KNOB_SHARE, KNOB_WRITE, KNOB_READ_ONLY, KNOB_PERTURB, KNOB_COUNT,
 };
 
 static void copy_knob(struct mml_program *p, const struct mml_program *from,
@@ -214,7 +214,15 @@ static void copy_knob(struct mml_program *p, const struct mml_program *from,
 	case KNOB_REPEAT: p->repeat = from->repeat; break;
 	case KNOB_POPULATE: p->populate = from->populate; break;
 	case KNOB_SHARE: p->share = from->share; break;
-	case KNOB_WRITE: p->write = from->write; break;
+	/* Writers need a writable mapping: the knob copied wins. */
+	case KNOB_WRITE:
+		p->write = from->write;
+		p->read_only &= !p->write;
+		break;
+	case KNOB_READ_ONLY:
+		p->read_only = from->read_only;
+		p->write &= !p->read_only;
+		break;
 	case KNOB_PERTURB: p->perturb = from->perturb; break;
 	case KNOB_COUNT: break;
 	}

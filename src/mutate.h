@@ -34,7 +34,8 @@ enum mml_mutation {
 	MML_MUTATE_ORDER,    /* another page order, and pages in its folios */
 	MML_MUTATE_BACKING,  /* generation 0's backing */
 	MML_MUTATE_KNOB,     /* one of delay, reader-yield, mapper CPU, repeat,
-			      * populate, share, write and the perturber */
+			      * populate, share, write, read-only and the
+			      * perturber */
 	MML_MUTATE_READER_ADD,
 	MML_MUTATE_READER_REMOVE,
 	MML_MUTATE_READER,   /* a reader's order and parameter drawn anew */

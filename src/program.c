@@ -88,6 +88,10 @@ static const char *check_op_kind(const struct mml_program *p,
 		if (op->hi - op->lo < 2 * folio)
 			return "grow: the range must hold at least two folios";
 		return NULL;
+	case MML_OP_REMOVE:
+		if (p->read_only)
+			return "remove: MADV_REMOVE needs a writable mapping, and read-only maps the files read-only";
+		return NULL;
 	default:
 		return NULL;
 	}
@@ -156,6 +160,8 @@ const char *mml_program_check(const struct mml_program *p)
 		return "a CPU number is out of range";
 	if (p->repeat == 0 || p->repeat > MML_MAX_REPEAT)
 		return "repeat must be from 1 to 65536";
+	if (p->read_only && p->write)
+		return "write: the readers' stores need a writable mapping, and read-only maps the files read-only";
 	for (unsigned j = 1; j <= p->nops; j++) {
 		const char *why = mml_program_check_op(p, j);
 		if (why)

@@ -113,6 +113,12 @@ struct mml_program {
 	unsigned page_order;
 	enum mml_backing backing; /* generation 0 over the whole region */
 	bool populate;            /* prefault generation 0 before readers start */
+	/* Map the file generations PROT_READ.  Their page table entries then
+	 * stay clean, and a zap of clean entries flushes the readers' TLBs
+	 * once, at its end, where dirty ones are flushed as they go: readers
+	 * keep reading the old pages through the whole zap (doc/oracle.md,
+	 * "Clean and dirty mappings"). */
+	bool read_only;
 	unsigned nops;
 	struct mml_op ops[MML_MAX_OPS];
 	unsigned nreaders;

@@ -599,11 +599,12 @@ static json_t *program_json(const struct mml_program *p)
 			json_pack("{s:s, s:I, s:o}", "order", mml_order_name(r->order),
 				  "param", (json_int_t)r->param, "cpu", cpu_json(r->cpu)));
 	}
-	return json_pack("{s:I, s:I, s:s, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b, s:b, s:s, s:I}",
+	return json_pack("{s:I, s:I, s:s, s:b, s:b, s:o, s:s, s:I, s:o, s:o, s:I, s:b, s:b, s:s, s:I}",
 			 "pages", (json_int_t)p->pages,
 			 "page_order", (json_int_t)p->page_order,
 			 "backing", mml_backing_name(p->backing),
 			 "populate", p->populate,
+			 "read_only", p->read_only,
 			 "mapper_cpu", cpu_json(p->mapper_cpu),
 			 "delay", mml_delay_name(p->delay),
 			 "delay_amount", (json_int_t)p->delay_amount,

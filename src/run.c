@@ -140,6 +140,12 @@ static bool owns_store(const struct mml_program *p, unsigned j)
 	return j == 0 || mml_op_class(p->ops[j - 1].kind)->needs_store;
 }
 
+/* Anonymous memory is tagged through the region, so it stays writable. */
+static void mark_read_only(const struct mml_program *p, struct mml_store *s)
+{
+	s->read_only = p->read_only && mml_store_is_file(s);
+}
+
 static int open_stores(struct runner *x)
 {
 	const struct mml_program *p = x->p;
@@ -149,6 +155,7 @@ static int open_stores(struct runner *x)
 				 p->pages, x->page_size, p->page_order, &what);
 	if (err)
 		return fail(x, what, err);
+	mark_read_only(p, &x->stores[0]);
 	for (unsigned j = 1; j <= p->nops; j++) {
 		const struct mml_op *op = &p->ops[j - 1];
 		if (!owns_store(p, j))
@@ -158,6 +165,7 @@ static int open_stores(struct runner *x)
 				     &what);
 		if (err)
 			return fail(x, what, err);
+		mark_read_only(p, &x->stores[j]);
 	}
 	return 0;
 }

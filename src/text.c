@@ -209,6 +209,9 @@ void mml_program_format(const struct mml_program *p, char *buf, size_t len)
 	buf[0] = 0;
 	mml_sink_put(&s, "pages %" PRIu32 "\norder %u\nbacking %s\npopulate %d\n",
 	    p->pages, p->page_order, mml_backing_name(p->backing), p->populate);
+	/* Only when set: programs written before it print as they did. */
+	if (p->read_only)
+		mml_sink_put(&s, "read-only 1\n");
 	mml_sink_put(&s, "mapper");
 	put_cpu(&s, p->mapper_cpu);
 	mml_sink_put(&s, " delay=%s", mml_delay_name(p->delay));
@@ -388,6 +391,8 @@ static int field(struct parse *ps, const struct line *l, const char *key,
 			       : 0;
 	if (strcmp(key, "populate") == 0)
 		return bool_field(l, key, v, &p->populate);
+	if (strcmp(key, "read-only") == 0)
+		return bool_field(l, key, v, &p->read_only);
 	if (strcmp(key, "share") == 0)
 		return bool_field(l, key, v, &p->share);
 	if (strcmp(key, "write") == 0)

@@ -494,6 +494,35 @@ static void test_text_round_trip(void)
 	ok(all, "format, parse, format is the identity for decoded programs");
 }
 
+/* read-only: flags bit 3, a text line printed only when set, and refused
+ * beside what needs a writable mapping. */
+static void test_read_only(void)
+{
+	static uint8_t bytes[MML_ENCODING_MAX];
+	static char text[TEXT_MAX], why[WHY_MAX];
+	struct mml_program p, q;
+	const char *refusal;
+	mml_program_classic(&p);
+	mml_program_format(&p, text, sizeof text);
+	ok(!strstr(text, "read-only"), "the classic program prints no read-only line");
+	p.read_only = true;
+	int n = mml_encode(&p, bytes, sizeof bytes, &refusal);
+	ok(n > 6 && bytes[6] == 8, "read-only alone is flags bit 3");
+	mml_decode(bytes, (size_t)n, &q, NULL);
+	ok(q.read_only && !q.write && q.populate, "and decodes back to read-only alone");
+	mml_program_format(&p, text, sizeof text);
+	ok(strstr(text, "\nread-only 1\n") && mml_program_parse(text, &q, why, sizeof why) == 0 &&
+	   q.read_only, "the text form says read-only 1 and parses back");
+	ok(mml_program_check(&p) == NULL, "read-only mapfixed is a valid program");
+	p.write = true;
+	refusal = mml_program_check(&p);
+	ok(refusal && strstr(refusal, "read-only"), "read-only with writers is refused, saying why");
+	p.write = false;
+	p.ops[0].kind = MML_OP_REMOVE;
+	refusal = mml_program_check(&p);
+	ok(refusal && strstr(refusal, "read-only"), "read-only with remove is refused, saying why");
+}
+
 static void test_text_with_comments(void)
 {
 	const char *text =
@@ -910,6 +939,7 @@ int main(void)
 	test_env_op_sets();
 	test_env_bad_values();
 	test_env_caps_within_model();
+	test_read_only();
 	test_admission();
 	test_fired();
 	test_crew_roles_change();
