@@ -88,7 +88,7 @@ static void mapfixed_never(uint32_t pages)
 	enum mml_outcome o = run("mapfixed", &p, &c, &r);
 	ok(mml_result_findings(&r) == 0, "mapfixed: no finding");
 	ok(mml_result_violations(&r) == 0, "mapfixed: no violation at all");
-	ok(o == MML_OUTCOME_NEVER, "Never, with enough racing reads to mean it");
+	tap_never("Never, with enough racing reads to mean it", &c, &r, o);
 }
 
 /* The control must fire, or nothing else in this suite means anything. */

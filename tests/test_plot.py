@@ -135,7 +135,8 @@ def main():
     mmlitmus = sys.argv[1]
     tap = Tap(10)
     with tempfile.TemporaryDirectory() as work:
-        text, png = draw(mmlitmus, work, "two", ["run", "-n", "3", "--no-progress",
+        text, png = draw(mmlitmus, work, "two", ["run", "-s", "30", "--stop-on-violation",
+                                               "--no-progress",
                                                "-p", "2", "-o", "piecewise:asc"])
         found = check_marked(tap, text, png, "2 pages, the control")
         good = bool(found) and placed_right(text, found) and \
