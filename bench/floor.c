@@ -16,11 +16,17 @@
  *   dontneed  private anonymous memory written with ones, then
  *             MADV_DONTNEED (new: zero)
  *
+ * The memfds are mapped readable and writable, as mmlitmus maps its
+ * backings: whether the mapping that MAP_FIXED replaces is writable decides
+ * on some machines how many reads fall inside the op at all (a factor of
+ * hundreds in bench/README.md), so the loop must pass what mmlitmus passes.
+ * -R maps them read-only instead, to show that difference.
+ *
  * An iteration violates when its reader saw the new contents on some page
  * and then the old on some page (new-then-stale, or hole-then-data).
  *
- * Usage: floor [-o OP] [-r asc|random] [-n] PAGES SECONDS
- *   (-n: no reader, the syscalls alone)
+ * Usage: floor [-o OP] [-r asc|random] [-n] [-R] PAGES SECONDS
+ *   (-n: no reader, the syscalls alone; -R: the memfds mapped read-only)
  * Prints: PAGES ITERATIONS/S READS/S IN_WINDOW_READS/S VIOLATING ITERATIONS */
 #include <pthread.h>
 #include <sched.h>
@@ -41,6 +47,7 @@ enum { NEW = 1, OLD = 2 };
 
 static enum op op = MAPFIXED;
 static bool random_order;
+static int file_prot = PROT_READ | PROT_WRITE;
 static size_t page_size;
 static uint32_t pages;
 static uint32_t *order;
@@ -184,7 +191,7 @@ static bool install_old(size_t len)
 			*(uint64_t *)(region + (size_t)p * page_size) = 1;
 		return true;
 	}
-	return mmap(region, len, PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+	return mmap(region, len, file_prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
 		    old_fd, 0) != MAP_FAILED;
 }
 
@@ -192,7 +199,7 @@ static bool change(size_t len)
 {
 	switch (op) {
 	case MAPFIXED:
-		return mmap(region, len, PROT_READ, MAP_SHARED | MAP_FIXED,
+		return mmap(region, len, file_prot, MAP_SHARED | MAP_FIXED,
 			    new_fd, 0) != MAP_FAILED;
 	case MUNMAP:
 		return munmap(region, len) == 0;
@@ -205,7 +212,7 @@ static bool change(size_t len)
 static bool parse(int argc, char **argv, double *seconds, bool *with_reader)
 {
 	int c;
-	while ((c = getopt(argc, argv, "o:r:n")) != -1) {
+	while ((c = getopt(argc, argv, "o:r:nR")) != -1) {
 		if (c == 'o' && strcmp(optarg, "mapfixed") == 0)
 			op = MAPFIXED;
 		else if (c == 'o' && strcmp(optarg, "munmap") == 0)
@@ -217,6 +224,8 @@ static bool parse(int argc, char **argv, double *seconds, bool *with_reader)
 			random_order = strcmp(optarg, "random") == 0;
 		else if (c == 'n')
 			*with_reader = false;
+		else if (c == 'R')
+			file_prot = PROT_READ;
 		else
 			return false;
 	}
@@ -249,7 +258,7 @@ int main(int argc, char **argv)
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (!parse(argc, argv, &seconds, &with_reader)) {
 		fputs("usage: floor [-o mapfixed|munmap|dontneed] [-r asc|random] [-n] "
-		      "PAGES SECONDS\n", stderr);
+		      "[-R] PAGES SECONDS\n", stderr);
 		return 2;
 	}
 	if (!set_up()) {
