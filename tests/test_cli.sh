@@ -109,7 +109,7 @@ control_is_expected() {
 # The answer line opens the report, right after the program, and closes it.
 answer_opens_and_closes() {
 	"$bin" -s 1 >"$tmp/answer" 2>&1
-	answer='^mapfixed: (atomic here\. Never in [0-9,]+ iterations, [0-9.,]+[MG]? racing reads|INCONCLUSIVE: .*)$'
+	answer='^(mapfixed: atomic here\. Never in [0-9,]+ iterations, [0-9.,]+[MG]? racing reads|INCONCLUSIVE: .*)$'
 	sed -n '15p;$p' "$tmp/answer" | sed 's/^/# /'
 	sed -n 15p "$tmp/answer" | grep -Eq "$answer" &&
 		tail -n 1 "$tmp/answer" | grep -Eq "$answer" &&

@@ -88,10 +88,13 @@ EOF
 ok $? "a run past the guest's time limit still brings back its partial report"
 [ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
 
-"$tool" corpus "$kernel,host" "$seeds/../regress" -n 10 >"$tmp/corpus" 2>"$tmp/err"
+# 20 runs: the THP-split findings reproduce in a third of runs or fewer
+# on some hosts (13 of 40 for shrink-thp-split-same-page on one where 10
+# runs once gave none).
+"$tool" corpus "$kernel,host" "$seeds/../regress" -n 20 >"$tmp/corpus" 2>"$tmp/err"
 code=$?
 sed 's/^/# /' "$tmp/corpus"
-[ $code -eq 0 ] && grep -Eq '^\| piecewise-[^|]* \| finding \| ([1-9]|10) of 10 \| ([1-9]|10) of 10 \|$' "$tmp/corpus"
+[ $code -eq 0 ] && grep -Eq '^\| piecewise-[^|]* \| finding \| ([1-9]|1[0-9]|20) of 20 \| ([1-9]|1[0-9]|20) of 20 \|$' "$tmp/corpus"
 ok $? "the regression corpus replays in $kernel beside the host, every entry keeping its outcome"
 [ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
 tap_exit
