@@ -336,8 +336,8 @@ static void write_mapfixed_never(void)
 	   "the readers stored, into memfd pages only, and no store faulted");
 	ok(r.checked_writes >= 16 * r.iterations && r.checked_writes <= r.writes,
 	   "every iteration's stores were found in the files and judged");
-	ok(o == MML_OUTCOME_NEVER && r.racing_writes >= c.min_racing,
-	   "Never, with stores that raced the op");
+	ok(r.racing_writes > 0, "some stores raced the op");
+	tap_never("Never, with enough racing reads to mean it", &c, &r, o);
 }
 
 /* The control, writing: a reader that saw page A new reads page B old
