@@ -88,13 +88,17 @@ EOF
 ok $? "a run past the guest's time limit still brings back its partial report"
 [ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
 
-# 20 runs: the THP-split findings reproduce in a third of runs or fewer
-# on some hosts (13 of 40 for shrink-thp-split-same-page on one where 10
-# runs once gave none).
+# Every entry keeps its outcome in the guest.  The host's column is only
+# shown: the THP-split findings there reproduce in 0 to 90 % of runs from
+# one hour to the next on some hosts, and test_regress judges the host
+# with 50 runs.
 "$tool" corpus "$kernel,host" "$seeds/../regress" -n 20 >"$tmp/corpus" 2>"$tmp/err"
 code=$?
 sed 's/^/# /' "$tmp/corpus"
-[ $code -eq 0 ] && grep -Eq '^\| piecewise-[^|]* \| finding \| ([1-9]|1[0-9]|20) of 20 \| ([1-9]|1[0-9]|20) of 20 \|$' "$tmp/corpus"
-ok $? "the regression corpus replays in $kernel beside the host, every entry keeping its outcome"
+rows=$(grep -c '^| [^|]* | \(finding\|clean\) | ' "$tmp/corpus")
+{ [ $code -eq 0 ] || [ $code -eq 1 ]; } && [ "$rows" -eq "$(ls "$seeds"/../regress/*.bin | wc -l)" ] &&
+	! grep -Eq '^\| [^|]* \| [^|]* \| [0-9]+ of 20 CHANGED \|' "$tmp/corpus" &&
+	grep -Eq '^\| piecewise-[^|]* \| finding \| ([1-9]|1[0-9]|20) of 20 \| [0-9]+ of 20( CHANGED)? \|$' "$tmp/corpus"
+ok $? "the regression corpus replays in $kernel beside the host, every entry keeping its outcome in $kernel"
 [ $code -eq 0 ] || sed 's/^/# /' "$tmp/err"
 tap_exit
