@@ -79,11 +79,13 @@ static void same_cpu_inconclusive(void)
 	   "a reader on the mapper's CPU makes the answer Inconclusive, not Never");
 }
 
-static void mapfixed_never(uint32_t pages)
+/* read_only: the files mapped PROT_READ (--read-only). */
+static void mapfixed_never(uint32_t pages, bool read_only)
 {
 	struct mml_program p;
 	struct mml_result r;
 	program(&p, pages, MML_BACKING_MEMFD, "mapfixed", "asc");
+	p.read_only = read_only;
 	struct mml_config c = config(4);
 	enum mml_outcome o = run("mapfixed", &p, &c, &r);
 	ok(mml_result_findings(&r) == 0, "mapfixed: no finding");
@@ -92,11 +94,12 @@ static void mapfixed_never(uint32_t pages)
 }
 
 /* The control must fire, or nothing else in this suite means anything. */
-static void piecewise_fires(void)
+static void control_fires(bool read_only)
 {
 	struct mml_program p;
 	struct mml_result r;
 	program(&p, 16, MML_BACKING_MEMFD, "piecewise:asc", "asc");
+	p.read_only = read_only;
 	struct mml_config c = config(30);
 	c.stop_on_violation = true;
 	run("piecewise", &p, &c, &r);
@@ -434,32 +437,19 @@ static bool store_maps_with(bool read_only, const char *want)
 }
 
 /* --read-only: the files mapped PROT_READ, whose clean entries let the
- * readers read through a whole zap.  No false positive there, and the
- * control still fires. */
+ * readers read through a whole zap.  The same checks as the classic
+ * scenarios: no false positive there, and the control still fires. */
 static void read_only(void)
 {
 	ok(store_maps_with(true, "r--s") && store_maps_with(false, "rw-s"),
 	   "read-only maps a file generation r--s, and writable rw-s otherwise");
-	struct mml_program p;
-	struct mml_result r;
-	program(&p, 16, MML_BACKING_MEMFD, "mapfixed", "random");
-	p.read_only = true;
-	struct mml_config c = config(4);
-	run("mapfixed read-only", &p, &c, &r);
-	ok(r.iterations > 0 && r.racing_reads > 0, "read-only mapfixed: the reader raced it");
-	ok(mml_result_findings(&r) == 0 && mml_result_violations(&r) == 0,
-	   "read-only mapfixed: no finding and no violation at all");
-	program(&p, 16, MML_BACKING_MEMFD, "piecewise:asc", "asc");
-	p.read_only = true;
-	c = config(30);
-	c.stop_on_violation = true;
-	run("piecewise read-only", &p, &c, &r);
-	ok(r.count[MML_NEW_THEN_STALE][0] > 0 && mml_result_findings(&r) == 0,
-	   "read-only piecewise shows new-then-stale, as expected of the control");
+	mapfixed_never(16, true);
+	control_fires(true);
 }
 
-static void mapfixed_16(void) { mapfixed_never(16); }
-static void mapfixed_512(void) { mapfixed_never(512); }
+static void mapfixed_16(void) { mapfixed_never(16, false); }
+static void mapfixed_512(void) { mapfixed_never(512, false); }
+static void piecewise_fires(void) { control_fires(false); }
 
 static void munmap_64m(void)
 {
