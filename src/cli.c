@@ -182,7 +182,7 @@ static const struct flag flags[] = {
 	{FLAG_DELAY, 0, "delay", "KIND[:N]", SEC_PROGRAM, RUN, PROGRAM,
 	 "before each op: none (default), spin[:N] (up to N\n"
 	 "pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
-	 "amounts are drawn from the seed"},
+	 "amounts are drawn from the seed, every scale alike"},
 	{FLAG_MAPPER_CPU, 0, "mapper-cpu", "N", SEC_PLACEMENT, RUN, PROGRAM,
 	 "pin the mapper to CPU N"},
 	{FLAG_PIN, 0, "pin", "LIST", SEC_PLACEMENT, RUN, PROGRAM,

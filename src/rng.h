@@ -20,4 +20,16 @@ static inline uint64_t mml_rng_upto(uint64_t *state, uint64_t bound)
 				   : mml_rng_next(state) % (bound + 1);
 }
 
+/* In [0, bound] at every scale alike: a bit length first, then a value
+ * of at most that many bits.  A pause of about one sweep of the region
+ * is then as likely as one a hundred times shorter, whether a sweep takes
+ * a microsecond on one machine or a hundred on another. */
+static inline uint64_t mml_rng_any_scale(uint64_t *state, uint64_t bound)
+{
+	unsigned bits = bound ? 64 - (unsigned)__builtin_clzll(bound) : 0;
+	unsigned scale = (unsigned)mml_rng_upto(state, bits);
+	uint64_t top = scale ? UINT64_MAX >> (64 - scale) : 0;
+	return mml_rng_upto(state, top < bound ? top : bound);
+}
+
 #endif

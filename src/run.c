@@ -500,7 +500,7 @@ static int reset(struct runner *x, uint32_t run)
 
 static void delay(struct runner *x)
 {
-	uint64_t amount = mml_rng_upto(&x->rng, x->p->delay_amount);
+	uint64_t amount = mml_rng_any_scale(&x->rng, x->p->delay_amount);
 	switch (x->p->delay) {
 	case MML_DELAY_SPIN:
 		for (uint64_t i = 0; i < amount; i++)
