@@ -180,9 +180,10 @@ static const struct flag flags[] = {
 	 "none (default), fork (fork a child that writes a\n"
 	 "page and exits), mmap (map and unmap elsewhere)"},
 	{FLAG_DELAY, 0, "delay", "KIND[:N]", SEC_PROGRAM, RUN, PROGRAM,
-	 "before each op: none (default), spin[:N] (up to N\n"
-	 "pauses), yield, sleep[:NS] (up to NS nanoseconds);\n"
-	 "amounts are drawn from the seed, every scale alike"},
+	 "before each op: none, spin[:N] (up to N pauses;\n"
+	 "default spin:10000), yield, sleep[:NS] (up to NS\n"
+	 "nanoseconds); amounts are drawn from the seed,\n"
+	 "every scale alike"},
 	{FLAG_MAPPER_CPU, 0, "mapper-cpu", "N", SEC_PLACEMENT, RUN, PROGRAM,
 	 "pin the mapper to CPU N"},
 	{FLAG_PIN, 0, "pin", "LIST", SEC_PLACEMENT, RUN, PROGRAM,

@@ -22,7 +22,8 @@ void mml_program_classic(struct mml_program *p)
 	p->mapper_cpu = MML_AUTO_CPU;
 	p->readers[0] = (struct mml_reader){.order = MML_ORDER_ASC,
 					    .cpu = MML_AUTO_CPU};
-	p->delay = MML_DELAY_NONE;
+	p->delay = MML_DELAY_SPIN;
+	p->delay_amount = MML_SPIN_DEFAULT;
 	p->repeat = 1;
 }
 

@@ -87,6 +87,13 @@ enum mml_delay {
 	MML_DELAY_COUNT,
 };
 
+/* The classic program's spin, and spin's when no amount is named: long
+ * enough that a reader whose first touches of the region take 100 us
+ * (a VM's shadow page tables) has its pages in the TLB when the op
+ * starts in some iterations, with shorter pauses as common (run.c,
+ * delay; bench/README.md, "Where the op starts"). */
+enum { MML_SPIN_DEFAULT = 10000 };
+
 struct mml_op {
 	enum mml_op_kind kind;
 	uint32_t lo, hi;          /* page range [lo, hi) */
@@ -125,7 +132,7 @@ struct mml_program {
 	struct mml_reader readers[MML_MAX_READERS];
 	int mapper_cpu;
 	enum mml_delay delay;  /* before each op; the amount is drawn per op */
-	uint32_t delay_amount; /* upper bound, drawn uniformly from [0, amount] */
+	uint32_t delay_amount; /* upper bound, drawn at every scale alike */
 	uint32_t reader_yield; /* a reader yields every this many reads; 0 never */
 	bool share;            /* readers publish what they know (doc/oracle.md) */
 	bool write;            /* readers also store into the pages they read */

@@ -127,7 +127,7 @@ int mml_delay_parse(const char *s, enum mml_delay *kind, uint32_t *amount)
 	if (d < 0)
 		return -1;
 	*kind = (enum mml_delay)d;
-	*amount = d == MML_DELAY_SPIN ? 1000 : d == MML_DELAY_SLEEP ? 10000 : 0;
+	*amount = d == MML_DELAY_SPIN ? MML_SPIN_DEFAULT : d == MML_DELAY_SLEEP ? 10000 : 0;
 	if (!colon)
 		return 0;
 	if (d != MML_DELAY_SPIN && d != MML_DELAY_SLEEP)
