@@ -90,8 +90,8 @@ enum mml_delay {
 /* The classic program's spin, and spin's when no amount is named: long
  * enough that a reader whose first touches of the region take 100 us
  * (a VM's shadow page tables) has its pages in the TLB when the op
- * starts in some iterations, with shorter pauses as common (run.c,
- * delay; bench/README.md, "Where the op starts"). */
+ * starts in some iterations, while most pauses stay short (rng.h,
+ * mml_rng_any_scale; bench/README.md, "Where the op starts"). */
 enum { MML_SPIN_DEFAULT = 10000 };
 
 struct mml_op {

@@ -20,10 +20,11 @@ static inline uint64_t mml_rng_upto(uint64_t *state, uint64_t bound)
 				   : mml_rng_next(state) % (bound + 1);
 }
 
-/* In [0, bound] at every scale alike: a bit length first, then a value
- * of at most that many bits.  A pause of about one sweep of the region
- * is then as likely as one a hundred times shorter, whether a sweep takes
- * a microsecond on one machine or a hundred on another. */
+/* In [0, bound] at every scale alike: a bit length up to bound's first,
+ * uniformly, then a value of at most that many bits.  Short pauses then
+ * stay common whatever the bound, and long ones still come: of draws up
+ * to 10,000, 60 % are under 128 and 7 % over 4,096 (a uniform draw: 1 %
+ * and 59 %), and the mean is about 890. */
 static inline uint64_t mml_rng_any_scale(uint64_t *state, uint64_t bound)
 {
 	unsigned bits = bound ? 64 - (unsigned)__builtin_clzll(bound) : 0;
